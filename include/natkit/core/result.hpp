@@ -24,7 +24,7 @@ public:
     result(T&& v) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(true) { new (&storage_) T(std::move(v)); }  // NOLINT
     result(std::error_code ec) noexcept : ok_(false), error_(ec) { assert(ec && "a failed result needs an error"); }  // NOLINT
     template <class E, class = std::enable_if_t<std::is_error_code_enum_v<E>>>
-    result(E e) noexcept : result(std::error_code(make_error_code(e))) {}  // NOLINT
+    result(E code) noexcept : result(std::error_code(make_error_code(code))) {}  // NOLINT
 
     result(const result& o) : ok_(o.ok_), error_(o.error_) {
         if (ok_) new (&storage_) T(*o);
