@@ -44,6 +44,15 @@ constexpr std::string_view to_string(packet_kind k) noexcept {
     return "unknown";
 }
 
+/// RFC 3261 §7.1/§7.2: a "SIP/2.0 " status line, or METHOD SP Request-URI where the methods
+/// in use are upper-case tokens (INVITE, REGISTER, OPTIONS ...).
+inline bool looks_like_sip(std::string_view text) noexcept {
+    if (text.substr(0, 8) == "SIP/2.0 ") return true;
+    std::size_t i = 0;
+    while (i < text.size() && i < 32 && text[i] >= 'A' && text[i] <= 'Z') ++i;
+    return i >= 3 && i < text.size() && text[i] == ' ';
+}
+
 /// Classifies one datagram. STUN needs a full, consistent header (length a multiple of 4
 /// that matches the datagram), so a short or garbled datagram beginning with 0-3 is
 /// `unknown` rather than STUN; the STUN parser then gives the precise error.
@@ -57,7 +66,16 @@ inline packet_kind classify(bytes_view d) noexcept {
     }
     if (b >= 16 && b <= 19) return packet_kind::zrtp;
     if (b >= 20 && b <= 63) return packet_kind::dtls;
-    if (b >= 64 && b <= 79) return packet_kind::turn_channel;
+    if (b >= 64 && b <= 79) {
+        // Upper-case letters A-O share this range with TURN channel numbers, so SIP methods
+        // such as INVITE and OPTIONS are recognised first; ChannelData must also carry a
+        // length that fits the datagram (RFC 8656 §12.4: padding to 4 only over streams).
+        if (looks_like_sip(d.as_chars())) return packet_kind::sip;
+        if (d.size() < 4) return packet_kind::unknown;
+        const std::size_t length = (std::size_t{d[2]} << 8) | d[3];
+        return (d.size() >= 4 + length && d.size() <= 4 + length + 3) ? packet_kind::turn_channel
+                                                                     : packet_kind::unknown;
+    }
     if (b >= 128 && b <= 191) {
         if (d.size() < 4) return packet_kind::unknown;
         // RFC 5761 §4: RTCP packet types 192-223 (SR 200, RR 201 ...) never collide with RTP
@@ -69,13 +87,7 @@ inline packet_kind classify(bytes_view d) noexcept {
     const std::string_view text = d.as_chars();
     if (text == "\r\n\r\n") return packet_kind::crlf_ping;
     if (text == "\r\n") return packet_kind::crlf_pong;
-    // RFC 3261 §7.1/§7.2: "SIP/2.0 " status line, or METHOD SP Request-URI; methods are tokens
-    // of upper-case letters in practice (INVITE, REGISTER, OPTIONS ...).
-    if (text.substr(0, 8) == "SIP/2.0 ") return packet_kind::sip;
-    std::size_t i = 0;
-    while (i < text.size() && i < 32 && text[i] >= 'A' && text[i] <= 'Z') ++i;
-    if (i >= 3 && i < text.size() && text[i] == ' ') return packet_kind::sip;
-    return packet_kind::unknown;
+    return looks_like_sip(text) ? packet_kind::sip : packet_kind::unknown;
 }
 
 NATKIT_END_NAMESPACE
