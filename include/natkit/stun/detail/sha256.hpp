@@ -1,0 +1,178 @@
+// natkit/stun/detail/sha256.hpp - SHA-256 (FIPS 180-4 §6.2), for STUN
+// MESSAGE-INTEGRITY-SHA256 (HMAC-SHA256, RFC 8489 §14.6) and the SHA-256 long-term key
+// (RFC 8489 §9.2.2).
+//
+// Same shape as sha1: plain arrays and a byte counter, trivially copyable, so a precomputed
+// HMAC state is cloned with a memcpy.
+#ifndef NATKIT_STUN_DETAIL_SHA256_HPP
+#define NATKIT_STUN_DETAIL_SHA256_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "natkit/config.hpp"
+#include "natkit/stun/detail/byte_order.hpp"
+
+NATKIT_BEGIN_NAMESPACE
+namespace stun {
+namespace detail {
+
+class sha256 {
+public:
+    static constexpr std::size_t block_size = 64;
+    static constexpr std::size_t digest_size = 32;
+    using digest = std::array<std::uint8_t, digest_size>;
+
+    sha256() noexcept { reset(); }
+
+    void reset() noexcept {
+        // FIPS 180-4 §5.3.3
+        h_[0] = 0x6A09E667u;
+        h_[1] = 0xBB67AE85u;
+        h_[2] = 0x3C6EF372u;
+        h_[3] = 0xA54FF53Au;
+        h_[4] = 0x510E527Fu;
+        h_[5] = 0x9B05688Cu;
+        h_[6] = 0x1F83D9ABu;
+        h_[7] = 0x5BE0CD19u;
+        total_ = 0;
+    }
+
+    void update(const void* data, std::size_t n) noexcept {
+        if (n == 0) return;  // data may be null
+        const auto* p = static_cast<const std::uint8_t*>(data);
+        const std::size_t used = static_cast<std::size_t>(total_ % block_size);
+        total_ += n;
+        if (used != 0) {
+            const std::size_t take = block_size - used;
+            if (n < take) {
+                std::memcpy(buf_ + used, p, n);
+                return;
+            }
+            std::memcpy(buf_ + used, p, take);
+            compress(h_, buf_, 1);
+            p += take;
+            n -= take;
+        }
+        const std::size_t blocks = n / block_size;
+        if (blocks != 0) {
+            compress(h_, p, blocks);
+            p += blocks * block_size;
+            n -= blocks * block_size;
+        }
+        if (n != 0) std::memcpy(buf_, p, n);
+    }
+
+    /// Pads (FIPS 180-4 §5.1.1), returns the digest and resets the object for a new message.
+    digest finish() noexcept {
+        std::size_t used = static_cast<std::size_t>(total_ % block_size);
+        const std::uint64_t bits = total_ << 3;
+        buf_[used++] = 0x80;
+        if (used > block_size - 8) {
+            std::memset(buf_ + used, 0, block_size - used);
+            compress(h_, buf_, 1);
+            used = 0;
+        }
+        std::memset(buf_ + used, 0, block_size - 8 - used);
+        store_be64(buf_ + block_size - 8, bits);
+        compress(h_, buf_, 1);
+        digest out;
+        for (std::size_t i = 0; i < 8; ++i) store_be32(out.data() + 4 * i, h_[i]);
+        reset();
+        return out;
+    }
+
+    static digest hash(const void* data, std::size_t n) noexcept {
+        sha256 h;
+        h.update(data, n);
+        return h.finish();
+    }
+
+private:
+    // FIPS 180-4 §4.2.2
+    static constexpr std::uint32_t k_[64] = {
+        0x428A2F98u, 0x71374491u, 0xB5C0FBCFu, 0xE9B5DBA5u, 0x3956C25Bu, 0x59F111F1u, 0x923F82A4u, 0xAB1C5ED5u,
+        0xD807AA98u, 0x12835B01u, 0x243185BEu, 0x550C7DC3u, 0x72BE5D74u, 0x80DEB1FEu, 0x9BDC06A7u, 0xC19BF174u,
+        0xE49B69C1u, 0xEFBE4786u, 0x0FC19DC6u, 0x240CA1CCu, 0x2DE92C6Fu, 0x4A7484AAu, 0x5CB0A9DCu, 0x76F988DAu,
+        0x983E5152u, 0xA831C66Du, 0xB00327C8u, 0xBF597FC7u, 0xC6E00BF3u, 0xD5A79147u, 0x06CA6351u, 0x14292967u,
+        0x27B70A85u, 0x2E1B2138u, 0x4D2C6DFCu, 0x53380D13u, 0x650A7354u, 0x766A0ABBu, 0x81C2C92Eu, 0x92722C85u,
+        0xA2BFE8A1u, 0xA81A664Bu, 0xC24B8B70u, 0xC76C51A3u, 0xD192E819u, 0xD6990624u, 0xF40E3585u, 0x106AA070u,
+        0x19A4C116u, 0x1E376C08u, 0x2748774Cu, 0x34B0BCB5u, 0x391C0CB3u, 0x4ED8AA4Au, 0x5B9CCA4Fu, 0x682E6FF3u,
+        0x748F82EEu, 0x78A5636Fu, 0x84C87814u, 0x8CC70208u, 0x90BEFFFAu, 0xA4506CEBu, 0xBEF9A3F7u, 0xC67178F2u,
+    };
+
+    // One round of FIPS 180-4 §6.2.2 step 3. The caller renames arguments instead of shifting
+    // a..h, so `h` receives the new `a` and `d` the new `e`.
+    static NATKIT_ALWAYS_INLINE void round(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t& d,
+                                           std::uint32_t e, std::uint32_t f, std::uint32_t g, std::uint32_t& h,
+                                           std::uint32_t kw) noexcept {
+        h += (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g))) + kw;
+        d += h;
+        h += (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));
+    }
+
+    // Message schedule (FIPS 180-4 §6.2.2 step 1) computed as the rounds need it, over a ring of
+    // 16 words: keeps the schedule next to its use and its ALU work fills idle slots of the
+    // round's dependency chain.
+    template <bool First>
+    static NATKIT_ALWAYS_INLINE std::uint32_t schedule(std::uint32_t* w, std::size_t t) noexcept {
+        if constexpr (First) return w[t];
+        const std::uint32_t w15 = w[(t + 1) & 15];
+        const std::uint32_t w2 = w[(t + 14) & 15];
+        const std::uint32_t s0 = rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3);
+        const std::uint32_t s1 = rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10);
+        const std::uint32_t v = w[t & 15] + s0 + w[(t + 9) & 15] + s1;
+        w[t & 15] = v;
+        return v;
+    }
+
+    template <bool First>
+    static NATKIT_ALWAYS_INLINE void rounds16(std::uint32_t* s, std::uint32_t* w, std::size_t base) noexcept {
+        std::uint32_t a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
+        for (std::size_t t = base; t < base + 16; t += 8) {
+            round(a, b, c, d, e, f, g, h, k_[t] + schedule<First>(w, t));
+            round(h, a, b, c, d, e, f, g, k_[t + 1] + schedule<First>(w, t + 1));
+            round(g, h, a, b, c, d, e, f, k_[t + 2] + schedule<First>(w, t + 2));
+            round(f, g, h, a, b, c, d, e, k_[t + 3] + schedule<First>(w, t + 3));
+            round(e, f, g, h, a, b, c, d, k_[t + 4] + schedule<First>(w, t + 4));
+            round(d, e, f, g, h, a, b, c, k_[t + 5] + schedule<First>(w, t + 5));
+            round(c, d, e, f, g, h, a, b, k_[t + 6] + schedule<First>(w, t + 6));
+            round(b, c, d, e, f, g, h, a, k_[t + 7] + schedule<First>(w, t + 7));
+        }
+        s[0] = a;
+        s[1] = b;
+        s[2] = c;
+        s[3] = d;
+        s[4] = e;
+        s[5] = f;
+        s[6] = g;
+        s[7] = h;
+    }
+
+    /// Compresses `blocks` whole 64-byte blocks from `p` into `hs`.
+    static void compress(std::uint32_t* hs, const std::uint8_t* p, std::size_t blocks) noexcept {
+        std::uint32_t w[16];
+        std::uint32_t s[8];
+        for (; blocks != 0; --blocks, p += block_size) {
+            for (std::size_t t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
+            for (std::size_t i = 0; i < 8; ++i) s[i] = hs[i];
+            rounds16<true>(s, w, 0);
+            rounds16<false>(s, w, 16);
+            rounds16<false>(s, w, 32);
+            rounds16<false>(s, w, 48);
+            for (std::size_t i = 0; i < 8; ++i) hs[i] += s[i];
+        }
+    }
+
+    std::uint32_t h_[8];
+    std::uint64_t total_;  // bytes absorbed so far; the tail of the last partial block is in buf_
+    std::uint8_t buf_[block_size];
+};
+
+}  // namespace detail
+}  // namespace stun
+NATKIT_END_NAMESPACE
+
+#endif  // NATKIT_STUN_DETAIL_SHA256_HPP
