@@ -238,10 +238,12 @@ TEST_CASE("Unknown comprehension-required attributes are listed once each") {
     const std::uint16_t mine[] = {0x7002};
     REQUIRE(msg->unknown_required_attributes(out, 8, mine, 1) == 2);
     CHECK(out[1] == 0x4000);
-    // A too-small output still reports the full count.
+    // A too-small output says there were more than fit.
     std::uint16_t one[1] = {};
-    CHECK(msg->unknown_required_attributes(one, 1) == 3);
+    CHECK(msg->unknown_required_attributes(one, 1) == 2);
     CHECK(one[0] == 0x7001);
+    CHECK(msg->unknown_required_attributes(out, 3) == 3);
+    CHECK(msg->unknown_required_attributes(nullptr, 0) == 1);
 }
 
 TEST_CASE("The builder never writes past a fixed buffer") {

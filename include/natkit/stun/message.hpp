@@ -135,9 +135,10 @@ public:
     template <class Trait>
     bool has() const noexcept { return has(Trait::type); }
 
-    /// Writes up to `capacity` comprehension-required attribute types that are neither natkit's
-    /// standard ones nor in `also_known` (the caller's own traits), each once; returns how many
-    /// there are (possibly more than `capacity`). A server answers 420 listing them (§6.3.1.1).
+    /// Writes the comprehension-required attribute types that are neither natkit's standard
+    /// ones nor in `also_known` (the caller's own traits), each once, and returns how many it
+    /// wrote; when there are more distinct types than `capacity`, it returns capacity + 1 (the
+    /// first `capacity` are written). A server answers 420 listing them (RFC 8489 §6.3.1.1).
     std::size_t unknown_required_attributes(std::uint16_t* out, std::size_t capacity,
                                             const std::uint16_t* also_known = nullptr,
                                             std::size_t also_known_count = 0) const noexcept {
@@ -146,10 +147,10 @@ public:
             if (!is_comprehension_required(a.type) || is_known_attribute(a.type)) continue;
             bool listed = false;
             for (std::size_t i = 0; i < also_known_count && !listed; ++i) listed = also_known[i] == a.type;
-            for (std::size_t i = 0; i < n && i < capacity && !listed; ++i) listed = out[i] == a.type;
+            for (std::size_t i = 0; i < n && !listed; ++i) listed = out[i] == a.type;
             if (listed) continue;
-            if (n < capacity) out[n] = a.type;
-            ++n;
+            if (n == capacity) return capacity + 1;  // a type beyond those stored: more than fit
+            out[n++] = a.type;
         }
         return n;
     }
