@@ -86,10 +86,10 @@ public:
     static result<message_view> parse(bytes_view datagram, std::size_t* error_offset = nullptr) noexcept {
         message_view m;
         std::size_t where = 0;
-        const std::error_code ec = m.validate(datagram, where);
-        if (ec) {
+        const errc e = m.validate(datagram, where);
+        if (e != errc{}) {
             if (error_offset) *error_offset = where;
-            return ec;
+            return e;
         }
         return m;
     }
@@ -215,7 +215,8 @@ private:
         return integrity_hmac(key, data_.data(), offset, value_len);
     }
 
-    std::error_code validate(bytes_view d, std::size_t& where) noexcept {
+    /// errc{} (zero) when `d` is a well-formed message.
+    errc validate(bytes_view d, std::size_t& where) noexcept {
         where = 0;
         if (d.size() < header_size) {
             where = d.size();
@@ -249,7 +250,7 @@ private:
             pos += 4 + padded_size(len);
         }
         data_ = d;
-        return {};
+        return errc{};
     }
 
     bytes_view data_;

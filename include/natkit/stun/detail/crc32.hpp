@@ -55,6 +55,12 @@ inline std::uint32_t crc32_portable(const void* data, std::size_t n, std::uint32
         p += 8;
         n -= 8;
     }
+    if (n >= 4) {  // STUN lengths are multiples of 4: one 4-byte step finishes most inputs
+        const std::uint32_t x = load_le32(p) ^ c;
+        c = t[3][x & 0xFFu] ^ t[2][(x >> 8) & 0xFFu] ^ t[1][(x >> 16) & 0xFFu] ^ t[0][x >> 24];
+        p += 4;
+        n -= 4;
+    }
     for (; n != 0; --n, ++p) c = t[0][(c ^ *p) & 0xFFu] ^ (c >> 8);
     return ~c;
 }
