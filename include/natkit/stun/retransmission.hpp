@@ -38,6 +38,11 @@ struct retransmission_policy {
     unsigned rm = 16;
     /// Ti: the timeout of a request over a stream transport (RFC 8489 §6.2.2).
     std::chrono::milliseconds ti = default_stream_timeout;
+    /// RFC 8489 §6.2.1 doubles the interval after each retransmission. A caller that derived the
+    /// RTO from measured round trips on this very path (NAT discovery's follow-up tests) may
+    /// turn that off and retransmit every RTO: more tries within the same wait, so that packet
+    /// loss is not mistaken for a filtered answer.
+    bool exponential_backoff = true;
 };
 
 /// Whether STUN itself must retransmit (UDP, DTLS-over-UDP) or the transport is reliable
@@ -99,7 +104,8 @@ public:
           last_send_(first_send),
           rc_(policy.rc == 0 ? 1u : policy.rc),
           rm_(policy.rm),
-          transport_(transport) {
+          transport_(transport),
+          backoff_(policy.exponential_backoff) {
         if (transport_ == transport_kind::stream) {
             const duration ti = policy.ti < duration::zero() ? duration::zero() : duration(policy.ti);
             deadline_ = detail::add_saturating(first_send_, ti);
@@ -124,7 +130,7 @@ public:
         }
         ++sent_;
         last_send_ = now;  // re-base: see the class comment on late calls
-        interval_ = interval_ > duration::max() / 2 ? duration::max() : interval_ * 2;  // §6.2.1 doubling
+        if (backoff_) interval_ = interval_ > duration::max() / 2 ? duration::max() : interval_ * 2;  // §6.2.1
         schedule_next();
         return timer_event::retransmit;
     }
@@ -157,6 +163,7 @@ private:
     unsigned rm_;
     unsigned sent_ = 1;
     transport_kind transport_;
+    bool backoff_;
     bool timed_out_ = false;
 };
 
