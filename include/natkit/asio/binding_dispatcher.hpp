@@ -143,7 +143,9 @@ private:
         template <class Handler>
         void operator()(Handler&& handler, const stun::binding_request_options& options) const {
             using request = detail::dispatched_request<std::decay_t<Handler>>;
-            auto r = std::make_shared<request>(self->socket_, options, std::forward<Handler>(handler), self);
+            detail::dispatcher_registry* registry = self;
+            std::decay_t<Handler> h(std::forward<Handler>(handler));  // a token may pass an lvalue
+            auto r = std::make_shared<request>(self->socket_, options, std::move(h), registry);
             r->run();
         }
     };

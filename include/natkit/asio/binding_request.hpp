@@ -25,7 +25,8 @@
 // receive pending and hands every datagram that is not a response to this request to
 // options.on_other_datagram (SIP on a shared signalling socket, RTP, ...) instead of dropping
 // it. Start no other receive on the socket meanwhile. When the socket already has a receive
-// loop of its own, use binding_dispatcher instead.
+// loop of its own, use binding_dispatcher instead; likewise with RFC 5780 RESPONSE-PORT,
+// whose answer arrives on another socket (dispatch() it from that socket's loop).
 //
 // TCP (RFC 8489 §6.2.2): the socket is connected to options.server unless it already is
 // (open and bind it first to choose the local address), the request is written once, the
@@ -151,6 +152,15 @@ private:
     std::array<std::uint8_t, receive_buffer_size> buffer_{};
 };
 
+/// Equal, also when one is the IPv4-mapped IPv6 form of the other (a dual-stack socket's view).
+inline bool same_transport_address(const endpoint& a, const endpoint& b) noexcept {
+    const auto unmapped = [](const endpoint& e) {
+        if (!e.address().is_v4_mapped()) return e;
+        return endpoint(ip_address::v4_bytes(e.address().data() + 12), e.port());
+    };
+    return unmapped(a) == unmapped(b);
+}
+
 /// The TCP request: connect, write, read frames until the transaction ends.
 template <class Handler>
 class tcp_request_op final : public std::enable_shared_from_this<tcp_request_op<Handler>> {
@@ -180,7 +190,7 @@ private:
     void connect(const endpoint& destination) {
         error_code ec;
         const auto remote = socket_.remote_endpoint(ec);
-        if (!ec && stun::detail::same_transport_address(to_natkit(remote), destination)) {
+        if (!ec && same_transport_address(to_natkit(remote), destination)) {
             on_connected(destination, generation_, {});
             return;
         }
@@ -224,11 +234,11 @@ private:
     void read() {
         if (read_pending_) return;
         read_pending_ = true;
-        socket_.async_read_some(net::buffer(read_buffer_),
-                                [self = this->shared_from_this(), g = generation_](const error_code& ec, std::size_t n) {
-                                    self->read_pending_ = false;
-                                    self->on_read(g, ec, n);
-                                });
+        socket_.async_read_some(net::buffer(read_buffer_), [self = this->shared_from_this(), g = generation_](
+                                                               const error_code& ec, std::size_t n) {
+            self->read_pending_ = false;
+            self->on_read(g, ec, n);
+        });
     }
 
     void on_read(unsigned generation, const error_code& ec, std::size_t n) {
@@ -257,18 +267,21 @@ private:
     /// Feeds one framed message to the client; false when reading must stop.
     bool on_message(bytes_view message) {
         switch (client_->on_datagram(message, connected_to_, clock::now())) {
-        case stun::response_verdict::not_mine: return true;
-        case stun::response_verdict::send_again:
-            arm_timer(client_->deadline());
-            if (stun::detail::same_transport_address(client_->destination(), connected_to_)) {
-                write();  // 401/438: the same connection (RFC 8489 §9.2.5)
+            case stun::response_verdict::not_mine:
                 return true;
-            }
-            // 300: "using the same transport protocol" to the alternate server (RFC 8489 §10).
-            ++generation_;
-            connect(client_->destination());
-            return false;
-        case stun::response_verdict::done: finish(error_of(*client_)); return false;
+            case stun::response_verdict::send_again:
+                arm_timer(client_->deadline());
+                if (same_transport_address(client_->destination(), connected_to_)) {
+                    write();  // 401/438: the same connection (RFC 8489 §9.2.5)
+                    return true;
+                }
+                // 300: "using the same transport protocol" to the alternate server (RFC 8489 §10).
+                ++generation_;
+                connect(client_->destination());
+                return false;
+            case stun::response_verdict::done:
+                finish(error_of(*client_));
+                return false;
         }
         return false;
     }
@@ -301,8 +314,10 @@ private:
         error_ = ec;
         timer_.cancel();
         error_code ignored;
-        if (ec) socket_.close(ignored);  // cancels connect, read and write
-        else socket_.cancel(ignored);    // the read that may still be pending
+        if (ec)
+            socket_.close(ignored);  // cancels connect, read and write
+        else
+            socket_.cancel(ignored);  // the read that may still be pending
         settle();
     }
 
@@ -336,18 +351,22 @@ private:
 
 struct initiate_udp_binding_request {
     template <class Handler>
-    void operator()(Handler&& handler, net::ip::udp::socket* socket, const asio::binding_request_options& options) const {
+    void operator()(Handler&& handler, net::ip::udp::socket* socket,
+                    const asio::binding_request_options& options) const {
         using op = udp_request_op<std::decay_t<Handler>>;
-        auto o = std::make_shared<op>(*socket, options, std::forward<Handler>(handler));
+        std::decay_t<Handler> h(std::forward<Handler>(handler));  // a token may pass an lvalue
+        auto o = std::make_shared<op>(*socket, options, std::move(h));
         o->run();
     }
 };
 
 struct initiate_tcp_binding_request {
     template <class Handler>
-    void operator()(Handler&& handler, net::ip::tcp::socket* socket, const stun::binding_request_options& options) const {
+    void operator()(Handler&& handler, net::ip::tcp::socket* socket,
+                    const stun::binding_request_options& options) const {
         using op = tcp_request_op<std::decay_t<Handler>>;
-        auto o = std::make_shared<op>(*socket, options, std::forward<Handler>(handler));
+        std::decay_t<Handler> h(std::forward<Handler>(handler));  // a token may pass an lvalue
+        auto o = std::make_shared<op>(*socket, options, std::move(h));
         o->run();
     }
 };

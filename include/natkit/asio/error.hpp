@@ -32,13 +32,20 @@ public:
     const char* name() const noexcept override { return "natkit.asio"; }
     std::string message(int value) const override {
         switch (static_cast<errc>(value)) {
-        case errc::timed_out: return "STUN request timed out";
-        case errc::error_response: return "STUN server answered with an error response";
-        case errc::bad_response: return "STUN response is unusable";
-        case errc::integrity_violation: return "STUN response failed the integrity check";
-        case errc::request_too_large: return "STUN request too large to build";
-        case errc::stream_error: return "TCP stream does not carry a valid STUN message";
-        case errc::connection_closed: return "STUN server closed the connection";
+            case errc::timed_out:
+                return "STUN request timed out";
+            case errc::error_response:
+                return "STUN server answered with an error response";
+            case errc::bad_response:
+                return "STUN response is unusable";
+            case errc::integrity_violation:
+                return "STUN response failed the integrity check";
+            case errc::request_too_large:
+                return "STUN request too large to build";
+            case errc::stream_error:
+                return "TCP stream does not carry a valid STUN message";
+            case errc::connection_closed:
+                return "STUN server closed the connection";
         }
         return "unknown natkit.asio error";
     }
@@ -58,17 +65,24 @@ namespace detail {
 /// The error a finished binding_client reports: empty when it succeeded.
 inline error_code error_of(const stun::binding_client& client) noexcept {
     switch (client.state()) {
-    case stun::binding_state::pending:
-    case stun::binding_state::succeeded: return {};
-    case stun::binding_state::timed_out: return make_error_code(errc::timed_out);
-    case stun::binding_state::failed: break;
+        case stun::binding_state::pending:
+        case stun::binding_state::succeeded:
+            return {};
+        case stun::binding_state::timed_out:
+            return make_error_code(errc::timed_out);
+        case stun::binding_state::failed:
+            break;
     }
     switch (client.result().failure) {
-    case stun::binding_failure::error_response: return make_error_code(errc::error_response);
-    case stun::binding_failure::integrity_violation: return make_error_code(errc::integrity_violation);
-    case stun::binding_failure::request_too_large: return make_error_code(errc::request_too_large);
-    case stun::binding_failure::bad_response:
-    case stun::binding_failure::none: break;
+        case stun::binding_failure::error_response:
+            return make_error_code(errc::error_response);
+        case stun::binding_failure::integrity_violation:
+            return make_error_code(errc::integrity_violation);
+        case stun::binding_failure::request_too_large:
+            return make_error_code(errc::request_too_large);
+        case stun::binding_failure::bad_response:
+        case stun::binding_failure::none:
+            break;
     }
     return make_error_code(errc::bad_response);
 }

@@ -57,10 +57,10 @@ struct stun_server_stats {
 
 /// One handled datagram, for logs (stun_server::set_observer).
 struct stun_server_event {
-    endpoint source;                           ///< where the datagram came from
-    endpoint local;                            ///< the server address it arrived on
-    const stun::responder_reply* reply;        ///< what was sent (from, to); null when dropped
-    error_code send_error;                     ///< why the reply could not be sent, if so
+    endpoint source;                     ///< where the datagram came from
+    endpoint local;                      ///< the server address it arrived on
+    const stun::responder_reply* reply;  ///< what was sent (from, to); null when dropped
+    error_code send_error;               ///< why the reply could not be sent, if so
 };
 
 class stun_server {
@@ -174,10 +174,9 @@ private:
 
         void receive(std::size_t i) {
             slot& s = *slots[i];
-            s.socket.async_receive_from(net::buffer(s.buffer), s.from,
-                                        [self = shared_from_this(), i](const error_code& ec, std::size_t n) {
-                                            self->on_receive(i, ec, n);
-                                        });
+            s.socket.async_receive_from(
+                net::buffer(s.buffer), s.from,
+                [self = shared_from_this(), i](const error_code& ec, std::size_t n) { self->on_receive(i, ec, n); });
         }
 
         void on_receive(std::size_t i, const error_code& ec, std::size_t n) {
@@ -192,7 +191,8 @@ private:
             ++counters.received;
             const endpoint source = to_natkit(s.from);
             auto reply = responder->handle(bytes_view(s.buffer.data(), n), source, s.local,
-                                           mutable_bytes(reply_buffer.data(), reply_buffer.size()), std::chrono::steady_clock::now());
+                                           mutable_bytes(reply_buffer.data(), reply_buffer.size()),
+                                           std::chrono::steady_clock::now());
             error_code send_error;
             if (reply) send(s, *reply, send_error);
             if (observer) observer(stun_server_event{source, s.local, reply ? &*reply : nullptr, send_error});
@@ -204,7 +204,7 @@ private:
             for (auto& s : slots)
                 if (s->local == r.from) via = s.get();
             if (!via) {
-                ec = net::error::address_not_available;
+                ec = net::error::invalid_argument;  // no socket has reply.from (cannot happen)
                 ++counters.send_errors;
                 return;
             }
@@ -214,8 +214,10 @@ private:
             to.port(r.to.port());
             if (to_natkit(to) != r.to) to = to_udp(r.to);
             via->socket.send_to(net::buffer(r.datagram.data(), r.datagram.size()), to, 0, ec);
-            if (ec) ++counters.send_errors;
-            else ++counters.sent;
+            if (ec)
+                ++counters.send_errors;
+            else
+                ++counters.sent;
         }
     };
 

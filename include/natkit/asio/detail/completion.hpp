@@ -53,8 +53,10 @@ public:
             w.reset();
         };
         handler_.reset();
-        if (from_initiation) net::post(ex, std::move(call));
-        else net::dispatch(ex, std::move(call));
+        if (from_initiation)
+            net::post(ex, std::move(call));
+        else
+            net::dispatch(ex, std::move(call));
     }
 
 private:

@@ -44,12 +44,15 @@ public:
     bool offer(const stun::message_view& msg, const net::ip::udp::endpoint& from) {
         if (done_) return false;
         switch (client_.on_response(msg, to_natkit(from), clock::now())) {
-        case stun::response_verdict::not_mine: return false;
-        case stun::response_verdict::send_again:
-            transmit();
-            arm_timer();
-            return true;
-        case stun::response_verdict::done: finish(error_of(client_)); return true;
+            case stun::response_verdict::not_mine:
+                return false;
+            case stun::response_verdict::send_again:
+                transmit();
+                arm_timer();
+                return true;
+            case stun::response_verdict::done:
+                finish(error_of(client_));
+                return true;
         }
         return false;
     }
