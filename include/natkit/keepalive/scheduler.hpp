@@ -1,0 +1,450 @@
+// natkit/keepalive/scheduler.hpp - keeps many NAT bindings open and notices at once when a
+// public address changes (RFC 8489 Binding requests, RFC 5626 §4.4.1 CRLF keepalives).
+//
+// The situation: a PBX's SIP socket and each RTP socket sit behind a NAT whose UDP mappings
+// expire after 30 s to 5 min of silence, and whose public address changes when the DSL line
+// reconnects. Each binding sends a keepalive when it has been idle for its interval; a
+// Binding request's answer also tells the mapped address, so a change shows up within one
+// interval and the PBX can re-register with the new Contact.
+//
+// Sans-I/O: the scheduler never sends or reads a clock. poll(now, handler) calls
+// handler.on_send() for each keepalive due and handler.on_event() for what it learned;
+// on_datagram() takes received datagrams (it ignores what is not its own); next_deadline()
+// says when to poll again. A hierarchical timing wheel keeps add, remove and reschedule O(1);
+// each binding costs at most 64 bytes.
+#ifndef NATKIT_KEEPALIVE_SCHEDULER_HPP
+#define NATKIT_KEEPALIVE_SCHEDULER_HPP
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "natkit/config.hpp"
+#include "natkit/core/bytes.hpp"
+#include "natkit/core/endpoint.hpp"
+#include "natkit/keepalive/timing_wheel.hpp"
+#include "natkit/stun/attributes.hpp"
+#include "natkit/stun/builder.hpp"
+#include "natkit/stun/detail/byte_order.hpp"
+#include "natkit/stun/header.hpp"
+#include "natkit/stun/message.hpp"
+
+NATKIT_BEGIN_NAMESPACE
+namespace keepalive {
+
+/// What a binding sends when it is idle.
+enum class keepalive_kind : std::uint8_t {
+    binding_request,     ///< STUN Binding request: keeps the mapping and reports it (RFC 8489)
+    binding_indication,  ///< STUN Binding indication: keeps the mapping, learns nothing (RFC 8489 §6.1)
+    crlf,                ///< "\r\n\r\n" ping on a SIP TCP/TLS flow, answered by "\r\n" (RFC 5626 §4.4.1)
+};
+
+/// A binding's handle: index and generation, so a stale handle never touches a new binding.
+struct binding_id {
+    std::uint32_t index = 0;
+    std::uint16_t generation = 0;
+    friend bool operator==(binding_id a, binding_id b) noexcept {
+        return a.index == b.index && a.generation == b.generation;
+    }
+    friend bool operator!=(binding_id a, binding_id b) noexcept { return !(a == b); }
+};
+
+struct binding_options {
+    std::uint32_t socket = 0;             ///< the caller's id for the socket or flow to send on
+    endpoint server{};                    ///< where keepalives go (the STUN server, or the SIP peer for CRLF)
+    std::optional<endpoint> secondary{};  ///< used after the binding was declared lost
+    std::chrono::milliseconds interval{10000};  ///< send when idle this long (at most 24 h)
+    double jitter = 0.2;  ///< each interval is shortened by a random 0-20 % (never lengthened)
+    keepalive_kind kind = keepalive_kind::binding_request;
+};
+
+struct scheduler_config {
+    unsigned lost_after = 3;                  ///< consecutive failed rounds before `lost`
+    std::chrono::milliseconds rto{500};       ///< first retransmission (RFC 8489 §6.2.1), then doubling
+    std::chrono::milliseconds crlf_pong_timeout{10000};  ///< RFC 5626 §4.4.1: a pong within 10 s
+    std::uint64_t seed = 0x6e61746b69742121ull;  ///< keys the transaction ids; use a random value
+};
+
+enum class event_kind : std::uint8_t {
+    mapped,    ///< first answer: `current` is the public address
+    changed,   ///< the public address moved from `previous` to `current` (re-register now)
+    lost,      ///< `lost_after` rounds in a row failed
+    restored,  ///< a round succeeded after `lost` (`current` holds the mapping, if known)
+};
+
+template <class TimePoint>
+struct basic_event {
+    event_kind kind;
+    binding_id id;
+    std::uint32_t socket;
+    endpoint previous;
+    endpoint current;
+    TimePoint at;
+};
+
+/// One keepalive to send now: `bytes` from the caller's socket `socket` to `to`. The view is
+/// valid during the on_send() call only.
+struct keepalive_transmit {
+    binding_id id;
+    std::uint32_t socket;
+    endpoint to;
+    bytes_view bytes;
+    keepalive_kind kind;
+};
+
+template <class Clock = std::chrono::steady_clock>
+class scheduler {
+public:
+    using time_point = typename Clock::time_point;
+    using event = basic_event<time_point>;
+
+    explicit scheduler(time_point epoch, scheduler_config config = {}) : epoch_(epoch), cfg_(config), wheel_(0) {
+        rng_ = cfg_.seed ^ 0x9E3779B97F4A7C15ull;
+    }
+
+    /// Room for `n` bindings without reallocating.
+    void reserve(std::size_t n) {
+        records_.reserve(n);
+        wheel_.reserve(n);
+    }
+
+    /// Adds a binding; its first keepalive is due at once (to learn the mapping).
+    binding_id add(const binding_options& o, time_point now) {
+        std::uint32_t index;
+        if (free_head_ != none) {
+            index = free_head_;
+            free_head_ = records_[index].socket;  // the free list threads through `socket`
+        } else {
+            index = static_cast<std::uint32_t>(records_.size());
+            records_.emplace_back();
+        }
+        record& r = records_[index];
+        const std::uint16_t generation = static_cast<std::uint16_t>(r.generation + 1);
+        r = record{};
+        r.generation = generation;
+        r.socket = o.socket;
+        r.server = server_index(o.server);
+        r.secondary = o.secondary ? server_index(*o.secondary) : no_server;
+        const auto ms = o.interval.count() < 1 ? 1 : o.interval.count() > 86400000 ? 86400000 : o.interval.count();
+        r.interval_ms = static_cast<std::uint32_t>(ms);
+        const double j = o.jitter < 0 ? 0 : o.jitter > 0.9 ? 0.9 : o.jitter;
+        r.jitter_pct = static_cast<std::uint8_t>(j * 100 + 0.5);
+        r.kind = static_cast<std::uint8_t>(o.kind);
+        r.flags = flag_active;
+        r.last_outbound = ms32(now) - r.interval_ms;  // idle "forever": due now
+        ++active_;
+        wheel_.schedule(index, tick_of(now));
+        return binding_id{index, generation};
+    }
+
+    /// Removes a binding (a stale id is ignored). O(1).
+    void remove(binding_id id) noexcept {
+        record* r = find(id);
+        if (!r) return;
+        wheel_.cancel(id.index);
+        r->flags = 0;
+        r->socket = free_head_;
+        free_head_ = id.index;
+        --active_;
+    }
+
+    /// The application sent something on this binding: its keepalive waits until the binding
+    /// has been idle for the interval again. O(1), no timer is touched (the timer re-checks).
+    void note_outbound(binding_id id, time_point now) noexcept {
+        if (record* r = find(id)) r->last_outbound = ms32(now);
+    }
+
+    /// The binding's public address, once known.
+    std::optional<endpoint> mapped(binding_id id) const noexcept {
+        const record* r = find(id);
+        if (!r || !(r->flags & flag_mapped)) return std::nullopt;
+        return r->mapped;
+    }
+    /// Where the binding's keepalives go now (the secondary after a failover).
+    std::optional<endpoint> server(binding_id id) const noexcept {
+        const record* r = find(id);
+        if (!r) return std::nullopt;
+        return servers_[r->using_secondary() ? r->secondary : r->server];
+    }
+    std::size_t size() const noexcept { return active_; }
+
+    /// When poll() next has work (time_point::max() with no bindings).
+    time_point next_deadline() const noexcept {
+        const auto t = wheel_.next_due();
+        if (t == ~timing_wheel::tick{0}) return time_point::max();
+        return epoch_ + std::chrono::milliseconds(t);
+    }
+
+    /// Sends what is due at `now` through handler.on_send(const keepalive_transmit&) and
+    /// reports rounds that ended through handler.on_event(const event&).
+    template <class Handler>
+    void poll(time_point now, Handler& handler) {
+        wheel_.advance(tick_of(now), [&](std::uint32_t index) { fire(index, now, handler); });
+    }
+
+    /// Offers a datagram received on socket `socket`; returns true when it was the answer to
+    /// one of this scheduler's Binding requests (then it must not go to SIP).
+    template <class Handler>
+    bool on_datagram(std::uint32_t socket, bytes_view data, const endpoint& from, time_point now, Handler& handler) {
+        if (data.size() < stun::header_size || (data[0] & 0xC0u) != 0) return false;
+        auto msg = stun::message_view::parse(data);
+        if (!msg || msg->method() != stun::method::binding || msg->legacy()) return false;
+        if (!msg->is_success_response() && !msg->is_error_response()) return false;
+        const auto tid = msg->transaction_id();
+        const std::uint32_t index = stun::detail::load_be32(tid.bytes.data());
+        if (index >= records_.size()) return false;
+        record& r = records_[index];
+        const std::uint32_t round = stun::detail::load_be32(tid.bytes.data() + 4);
+        if (!(r.flags & flag_active) || r.socket != socket || round != r.round ||
+            stun::detail::load_be32(tid.bytes.data() + 8) != tag(index, r.generation, round))
+            return false;
+        if (!(r.flags & flag_in_round)) return true;  // a late duplicate: ours, but nothing to do
+        if (from != servers_[r.using_secondary() ? r.secondary : r.server] && msg->has_fingerprint() &&
+            msg->check_fingerprint())
+            return false;
+        std::optional<endpoint> mapped;
+        if (msg->is_success_response()) {
+            if (auto x = msg->get<stun::attr::xor_mapped_address>()) mapped = *x;
+            else if (auto m = msg->get<stun::attr::mapped_address>()) mapped = *m;
+        }
+        end_round(index, r, mapped.has_value(), mapped, now, handler);
+        return true;
+    }
+
+    /// A CRLF pong ("\r\n", RFC 5626 §4.4.1) arrived on the flow of this binding.
+    template <class Handler>
+    void on_pong(binding_id id, time_point now, Handler& handler) {
+        record* r = find(id);
+        if (r && (r->flags & flag_in_round)) end_round(id.index, *r, true, std::nullopt, now, handler);
+    }
+
+private:
+    static constexpr std::uint32_t none = 0xFFFFFFFFu;
+    static constexpr std::uint16_t no_server = 0xFFFFu;
+    enum : std::uint8_t {
+        flag_active = 1,
+        flag_mapped = 2,
+        flag_in_round = 4,
+        flag_lost = 8,
+        flag_secondary = 16,
+    };
+
+    // Everything a binding needs besides its 12 bytes in the timing wheel. Times are the low 32
+    // bits of milliseconds since the epoch, compared with wrap-safe differences.
+    struct record {
+        endpoint mapped{};
+        std::uint32_t socket = 0;
+        std::uint32_t interval_ms = 0;
+        std::uint32_t round = 0;
+        std::uint32_t round_start = 0;
+        std::uint32_t last_outbound = 0;
+        std::uint16_t server = 0;
+        std::uint16_t secondary = no_server;
+        std::uint16_t generation = 0;
+        std::uint8_t jitter_pct = 0;
+        std::uint8_t kind = 0;
+        std::uint8_t failures = 0;
+        std::uint8_t sent = 0;  // transmissions in this round
+        std::uint8_t flags = 0;
+        bool using_secondary() const noexcept { return (flags & flag_secondary) != 0; }
+    };
+
+public:
+    /// Scheduler state per binding: the record plus the wheel's links (the budget: 64).
+    static constexpr std::size_t bytes_per_binding = sizeof(record) + 12;
+    static_assert(bytes_per_binding <= 64, "a binding must cost at most 64 bytes");
+
+private:
+    record* find(binding_id id) noexcept {
+        if (id.index >= records_.size()) return nullptr;
+        record& r = records_[id.index];
+        return (r.flags & flag_active) && r.generation == id.generation ? &r : nullptr;
+    }
+    const record* find(binding_id id) const noexcept { return const_cast<scheduler*>(this)->find(id); }
+
+    std::uint16_t server_index(const endpoint& e) {
+        for (std::size_t i = 0; i < servers_.size(); ++i)
+            if (servers_[i] == e) return static_cast<std::uint16_t>(i);
+        servers_.push_back(e);
+        return static_cast<std::uint16_t>(servers_.size() - 1);
+    }
+
+    timing_wheel::tick tick_of(time_point t) const noexcept {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - epoch_).count();
+        return ms < 0 ? 0 : static_cast<timing_wheel::tick>(ms);
+    }
+    std::uint32_t ms32(time_point t) const noexcept { return static_cast<std::uint32_t>(tick_of(t)); }
+    /// a - b for 32-bit millisecond stamps, correct across wrap-around (|a - b| < 24 days).
+    static std::int64_t since(std::uint32_t a, std::uint32_t b) noexcept {
+        return static_cast<std::int32_t>(a - b);
+    }
+
+    std::uint64_t next_random() noexcept {  // xorshift64*: jitter only, not security
+        rng_ ^= rng_ >> 12;
+        rng_ ^= rng_ << 25;
+        rng_ ^= rng_ >> 27;
+        return rng_ * 0x2545F4914F6CDD1Dull;
+    }
+    /// The interval shortened by a random part of the jitter: within [interval(1-j), interval].
+    std::uint32_t jittered(const record& r) noexcept {
+        const std::uint64_t span = std::uint64_t{r.interval_ms} * r.jitter_pct / 100;
+        const std::uint64_t cut = span ? next_random() % (span + 1) : 0;
+        return static_cast<std::uint32_t>(r.interval_ms - cut);
+    }
+    std::uint32_t shortest(const record& r) const noexcept {
+        return static_cast<std::uint32_t>(r.interval_ms - std::uint64_t{r.interval_ms} * r.jitter_pct / 100);
+    }
+
+    /// Transaction ids carry the binding index and round, so an answer finds its binding in
+    /// O(1), plus a 32-bit tag keyed with the seed (SplitMix64 finaliser) that an off-path
+    /// attacker cannot predict without it.
+    std::uint32_t tag(std::uint32_t index, std::uint16_t generation, std::uint32_t round) const noexcept {
+        std::uint64_t z = cfg_.seed ^ (std::uint64_t{index} << 32 | round) ^ (std::uint64_t{generation} << 48);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return static_cast<std::uint32_t>(z ^ (z >> 31));
+    }
+
+    template <class Handler>
+    void send(std::uint32_t index, record& r, time_point, Handler& handler) {
+        const endpoint to = servers_[r.using_secondary() ? r.secondary : r.server];
+        const auto kind = static_cast<keepalive_kind>(r.kind);
+        std::array<std::uint8_t, 28> buf;
+        bytes_view bytes;
+        if (kind == keepalive_kind::crlf) {
+            bytes = bytes_view("\r\n\r\n", 4);
+        } else {
+            stun::transaction_id tid;
+            stun::detail::store_be32(tid.bytes.data(), index);
+            stun::detail::store_be32(tid.bytes.data() + 4, r.round);
+            stun::detail::store_be32(tid.bytes.data() + 8, tag(index, r.generation, r.round));
+            const auto cls = kind == keepalive_kind::binding_request ? stun::message_class::request
+                                                                     : stun::message_class::indication;
+            stun::message_builder b(buf, stun::method::binding, cls, tid);
+            b.add_fingerprint();  // RFC 8489 §7: tells STUN apart from SIP/RTP on a shared port
+            bytes = *b.finish();
+        }
+        handler.on_send(keepalive_transmit{binding_id{index, r.generation}, r.socket, to, bytes, kind});
+    }
+
+    template <class Handler>
+    void fire(std::uint32_t index, time_point now, Handler& handler) {
+        record& r = records_[index];
+        const std::uint32_t t = ms32(now);
+        const auto kind = static_cast<keepalive_kind>(r.kind);
+        if (r.flags & flag_in_round) {
+            // A retransmission (RFC 8489 §6.2.1: at RTO, 3 RTO, 7 RTO ...) or the end of a
+            // round, which comes before the next round could be due.
+            const std::uint32_t round_end = r.round_start + (kind == keepalive_kind::crlf
+                                                                 ? std::min<std::uint32_t>(shortest(r), pong_ms())
+                                                                 : shortest(r));
+            if (since(t, round_end) >= 0) {
+                end_round(index, r, false, std::nullopt, now, handler);
+                // A round that used all its time is followed at once by the next one.
+                if (wheel_.scheduled(index) && wheel_.due_low32(index) == static_cast<std::uint32_t>(wheel_.now())) {
+                    wheel_.cancel(index);
+                    fire(index, now, handler);
+                }
+                return;
+            }
+            ++r.sent;
+            send(index, r, now, handler);
+            schedule_retransmission(index, r, round_end, now);
+            return;
+        }
+        // Due only if idle for the interval: traffic noted since then postpones the keepalive.
+        const std::int64_t idle = since(t, r.last_outbound);
+        if (idle < std::int64_t{shortest(r)}) {
+            wheel_.schedule(index, tick_of(now) + static_cast<timing_wheel::tick>(jittered(r) - idle));
+            return;
+        }
+        r.round_start = t;
+        r.last_outbound = t;
+        if (kind == keepalive_kind::binding_indication) {
+            send(index, r, now, handler);
+            wheel_.schedule(index, tick_of(now) + jittered(r));
+            return;
+        }
+        ++r.round;
+        r.sent = 1;
+        r.flags |= flag_in_round;
+        send(index, r, now, handler);
+        if (kind == keepalive_kind::crlf)
+            wheel_.schedule(index, tick_of(now) + std::min<std::uint32_t>(shortest(r), pong_ms()));
+        else
+            schedule_retransmission(index, r, r.round_start + shortest(r), now);
+    }
+
+    std::uint32_t pong_ms() const noexcept { return static_cast<std::uint32_t>(cfg_.crlf_pong_timeout.count()); }
+
+    /// The wheel tick of a 32-bit millisecond stamp near `now`.
+    timing_wheel::tick tick_at(std::uint32_t stamp, time_point now) const noexcept {
+        const std::int64_t t = static_cast<std::int64_t>(tick_of(now)) + since(stamp, ms32(now));
+        return t < 0 ? 0 : static_cast<timing_wheel::tick>(t);
+    }
+
+    void schedule_retransmission(std::uint32_t index, const record& r, std::uint32_t round_end, time_point now) {
+        // The k-th retransmission goes out (2^k - 1) RTO after the round began, unless the
+        // round ends first.
+        const unsigned k = r.sent < 31 ? r.sent : 31u;
+        const auto rto = static_cast<timing_wheel::tick>(cfg_.rto.count() < 1 ? 1 : cfg_.rto.count());
+        const timing_wheel::tick at = tick_at(r.round_start, now) + ((timing_wheel::tick{1} << k) - 1) * rto;
+        const timing_wheel::tick end_tick = tick_at(round_end, now);
+        wheel_.schedule(index, at < end_tick ? at : end_tick);
+    }
+
+    template <class Handler>
+    void end_round(std::uint32_t index, record& r, bool success, const std::optional<endpoint>& mapped, time_point now,
+                   Handler& handler) {
+        r.flags = static_cast<std::uint8_t>(r.flags & ~flag_in_round);
+        const binding_id id{index, r.generation};
+        if (success) {
+            if (r.flags & flag_lost) {
+                r.flags = static_cast<std::uint8_t>(r.flags & ~flag_lost);
+                handler.on_event(event{event_kind::restored, id, r.socket, r.mapped, mapped ? *mapped : r.mapped, now});
+            }
+            r.failures = 0;
+            if (mapped) {
+                if (!(r.flags & flag_mapped)) {
+                    r.flags |= flag_mapped;
+                    r.mapped = *mapped;
+                    handler.on_event(event{event_kind::mapped, id, r.socket, endpoint{}, *mapped, now});
+                } else if (*mapped != r.mapped) {
+                    const endpoint old = r.mapped;
+                    r.mapped = *mapped;
+                    handler.on_event(event{event_kind::changed, id, r.socket, old, *mapped, now});
+                }
+            }
+        } else {
+            if (r.failures < 0xFF) ++r.failures;
+            if (r.failures == cfg_.lost_after) {
+                r.flags |= flag_lost;
+                handler.on_event(event{event_kind::lost, id, r.socket, r.mapped, r.mapped, now});
+            }
+            // After `lost`, switch servers every `lost_after` failed rounds (primary <-> secondary).
+            if (r.failures >= cfg_.lost_after && r.secondary != no_server && (r.failures - cfg_.lost_after) % cfg_.lost_after == 0)
+                r.flags ^= flag_secondary;
+        }
+        // The next round: an interval after this one began (a success does not delay it).
+        const std::int64_t elapsed = since(ms32(now), r.round_start);
+        const std::int64_t wait = std::int64_t{jittered(r)} - elapsed;
+        wheel_.schedule(index, tick_of(now) + static_cast<timing_wheel::tick>(wait > 0 ? wait : 0));
+    }
+
+    time_point epoch_;
+    scheduler_config cfg_;
+    timing_wheel wheel_;
+    std::vector<record> records_;
+    std::vector<endpoint> servers_;
+    std::uint32_t free_head_ = none;
+    std::size_t active_ = 0;
+    std::uint64_t rng_;
+};
+
+}  // namespace keepalive
+NATKIT_END_NAMESPACE
+
+#endif  // NATKIT_KEEPALIVE_SCHEDULER_HPP
