@@ -15,12 +15,20 @@
 #include <string>
 #include <string_view>
 
+#include "cli.hpp"
 #include "natkit/asio/binding_request.hpp"
 #include "natkit/asio/endpoint_conversion.hpp"
 #include "natkit/core/endpoint.hpp"
 #include "natkit/version.hpp"
 
 namespace {
+
+using cli::host_port;
+using cli::json_endpoint;
+using cli::json_string;
+using cli::parse_host_port;
+using cli::printable;
+using cli::route_source;
 
 namespace na = natkit::asio;
 namespace net = natkit::asio::net;
@@ -51,47 +59,6 @@ void print_usage() {
                  "  --timeout-ms N        give up after about N ms (default 39500, RFC 8489's)\n";
 }
 
-struct host_port {
-    std::string host;
-    std::uint16_t port = default_port;
-};
-
-bool parse_port(std::string_view s, std::uint16_t& port) {
-    if (s.empty() || s.size() > 5) return false;
-    unsigned v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return false;
-        v = v * 10u + static_cast<unsigned>(c - '0');
-    }
-    if (v == 0 || v > 65535u) return false;
-    port = static_cast<std::uint16_t>(v);
-    return true;
-}
-
-/// "host", "host:port", "[v6]", "[v6]:port", or a bare IPv6 address (no port).
-std::optional<host_port> parse_host_port(std::string_view text) {
-    host_port r;
-    if (text.empty()) return std::nullopt;
-    std::string_view rest;
-    if (text.front() == '[') {
-        const auto close = text.find(']');
-        if (close == std::string_view::npos || close == 1) return std::nullopt;
-        r.host = std::string(text.substr(1, close - 1));
-        rest = text.substr(close + 1);
-    } else {
-        const auto first = text.find(':');
-        if (first != std::string_view::npos && first == text.rfind(':')) {
-            r.host = std::string(text.substr(0, first));
-            rest = text.substr(first);
-        } else {
-            r.host = std::string(text);  // no colon, or a bare IPv6 address
-        }
-    }
-    if (r.host.empty()) return std::nullopt;
-    if (!rest.empty() && (rest.front() != ':' || !parse_port(rest.substr(1), r.port))) return std::nullopt;
-    return r;
-}
-
 /// RFC 8489 §6.2.1 timers stretched or cut to give up after about `total`: RTO 500 ms (less
 /// for short timeouts), as many doubling retransmissions as fit (at most Rc = 7), and Rm
 /// chosen so that the last wait ends at `total` or just after.
@@ -111,62 +78,6 @@ stun::retransmission_policy policy_for(std::chrono::milliseconds total) {
     const auto remaining = total - last;
     p.rm = static_cast<unsigned>(std::max<long long>(1, (remaining.count() + p.rto.count() - 1) / p.rto.count()));
     return p;
-}
-
-/// A JSON string literal; bytes that are not valid UTF-8 become U+FFFD.
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            if (c == '"' || c == '\\') {
-                out += '\\';
-                out += static_cast<char>(c);
-            } else if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-            ++i;
-            continue;
-        }
-        const std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-        bool ok = len != 0 && i + len <= s.size();
-        for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0u) == 0x80u;
-        if (ok) {
-            out.append(s.substr(i, len));
-            i += len;
-        } else {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        }
-    }
-    return out + "\"";
-}
-
-/// Text from the server for a terminal: control characters become '?'.
-std::string printable(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
-    return out;
-}
-
-std::string json_endpoint(const std::optional<natkit::endpoint>& e) { return e ? json_string(e->to_string()) : "null"; }
-
-/// The local address the OS would send from towards `server`, for reporting when the socket
-/// is bound to the unspecified address (a connected UDP socket sends nothing).
-std::optional<net::ip::address> route_source(net::io_context& io, const udp::endpoint& server) {
-    udp::socket probe(io);
-    na::error_code ec;
-    probe.open(server.protocol(), ec);
-    if (!ec) probe.connect(server, ec);
-    if (ec) return std::nullopt;
-    const auto local = probe.local_endpoint(ec);
-    if (ec) return std::nullopt;
-    return local.address();
 }
 
 }  // namespace
@@ -189,7 +100,7 @@ int main(int argc, char** argv) {
         } else if (a == "--server") {
             const auto v = value();
             if (!v) return usage_error("--server needs HOST[:PORT]");
-            server_arg = parse_host_port(*v);
+            server_arg = parse_host_port(*v, default_port);
             if (!server_arg) return usage_error("bad --server '" + std::string(*v) + "', expected HOST[:PORT]");
         } else if (a == "--local") {
             const auto v = value();
@@ -199,14 +110,9 @@ int main(int argc, char** argv) {
             local_arg = *e;
         } else if (a == "--timeout-ms") {
             const auto v = value();
-            unsigned long long ms = 0;
-            bool ok = v && !v->empty() && v->size() <= 9;
-            for (std::size_t k = 0; ok && k < v->size(); ++k) {
-                ok = (*v)[k] >= '0' && (*v)[k] <= '9';
-                ms = ms * 10u + static_cast<unsigned>((*v)[k] - '0');
-            }
-            if (!ok || ms == 0) return usage_error("--timeout-ms needs a number of milliseconds > 0");
-            timeout = std::chrono::milliseconds(static_cast<long long>(ms));
+            const auto ms = v ? cli::parse_millis(*v) : std::nullopt;
+            if (!ms) return usage_error("--timeout-ms needs a number of milliseconds > 0");
+            timeout = *ms;
         } else if (a == "--tcp") {
             use_tcp = true;
         } else if (a == "--json") {

@@ -175,7 +175,7 @@ public:
     bool on_datagram(int socket, bytes_view data, const endpoint& from, time_point now) {
         auto msg = stun::message_view::parse(data);
         if (!msg) return false;
-        if (msg->is_request() && socket == primary_socket) return on_hairpin_request(*msg, now);
+        if (msg->is_request() && socket == primary_socket) return on_hairpin_request(*msg, from, now);
         for (auto& p : probes_) {
             if (!p.client || p.socket != socket || p.kind == test_kind::hairpinning) continue;
             const auto verdict = p.client->on_response(*msg, from, now);
@@ -283,12 +283,15 @@ private:
         return ip_changed == e.change.change_ip && port_changed == e.change.change_port;
     }
 
-    bool on_hairpin_request(const stun::message_view& msg, time_point now) {
+    /// RFC 5780 §4.5: our own request, sent from the secondary socket to the primary's mapped
+    /// address, arrived on the primary socket: the NAT hairpins.
+    bool on_hairpin_request(const stun::message_view& msg, const endpoint& from, time_point now) {
         for (auto& p : probes_) {
             if (!p.client || p.kind != test_kind::hairpinning) continue;
             if (msg.transaction_id() != p.client->transaction_id()) continue;
             test_evidence& e = result_.tests[p.evidence];
             e.answered = true;
+            e.from = from;
             e.rtt = now - (start_ + e.started);
             e.transmissions = p.client->transmissions();
             p.client.reset();
