@@ -93,6 +93,7 @@ struct keepalive_transmit {
     endpoint to;
     bytes_view bytes;
     keepalive_kind kind;
+    bool retransmission;  ///< a repeat within the round (RFC 8489 §6.2.1), not a new round
 };
 
 template <class Clock = std::chrono::steady_clock>
@@ -327,7 +328,7 @@ private:
             b.add_fingerprint();  // RFC 8489 §7: tells STUN apart from SIP/RTP on a shared port
             bytes = *b.finish();
         }
-        handler.on_send(keepalive_transmit{binding_id{index, r.generation}, r.socket, to, bytes, kind});
+        handler.on_send(keepalive_transmit{binding_id{index, r.generation}, r.socket, to, bytes, kind, r.sent > 1});
     }
 
     template <class Handler>
