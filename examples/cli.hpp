@@ -15,6 +15,17 @@
 
 namespace cli {
 
+/// Bad command line: one line on stderr, exit status 2.
+inline int usage_error(const char* program, const std::string& message) {
+    std::fprintf(stderr, "%s: %s (try --help)\n", program, message.c_str());
+    return 2;
+}
+/// Runtime failure (network, bind, timeout): one line on stderr, exit status 1.
+inline int fatal(const char* program, const std::string& message) {
+    std::fprintf(stderr, "%s: %s\n", program, message.c_str());
+    return 1;
+}
+
 namespace net = natkit::asio::net;
 using udp = net::ip::udp;
 

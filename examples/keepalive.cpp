@@ -32,14 +32,8 @@ using udp = net::ip::udp;
 
 constexpr const char* program = "natkit-keepalive";
 
-int usage_error(const std::string& message) {
-    std::cerr << program << ": " << message << " (try --help)\n";
-    return 2;
-}
-int fatal(const std::string& message) {
-    std::cerr << program << ": " << message << "\n";
-    return 1;
-}
+int usage_error(const std::string& message) { return cli::usage_error(program, message); }
+int fatal(const std::string& message) { return cli::fatal(program, message); }
 void print_usage() {
     std::cout << "usage: " << program
               << " --server HOST[:PORT] [--secondary HOST[:PORT]] [--local IP[:PORT]] [--interval S]\n"

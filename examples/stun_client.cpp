@@ -39,15 +39,9 @@ using tcp = net::ip::tcp;
 constexpr const char* program = "natkit-stun-client";
 constexpr std::uint16_t default_port = 3478;
 
-int usage_error(const std::string& message) {
-    std::cerr << program << ": " << message << " (try --help)\n";
-    return 2;
-}
+int usage_error(const std::string& message) { return cli::usage_error(program, message); }
 
-int network_error(const std::string& message) {
-    std::cerr << program << ": " << message << "\n";
-    return 1;
-}
+int network_error(const std::string& message) { return cli::fatal(program, message); }
 
 void print_usage() {
     std::cout << "usage: " << program
