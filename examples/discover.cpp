@@ -2,7 +2,7 @@
 // discovery, or the classic RFC 3489 flow) and says what the verdict means for SIP trunks.
 //
 //   natkit-discover --server HOST[:PORT] [--alternate-server HOST[:PORT]]
-//                   [--mode auto|rfc5780|rfc3489] [--local IP[:PORT]] [--hairpin]
+//                   [--mode auto|rfc5780|rfc3489] [--local IP[:PORT]] [--hairpin] [--lifetime]
 //                   [--timeout-ms N] [--json]
 //
 // Exit status: 0 when a verdict was reached (udp-blocked is a verdict; so is unknown with
@@ -38,12 +38,13 @@ int fatal(const std::string& message) { return cli::fatal(program, message); }
 void print_usage() {
     std::cout << "usage: " << program
               << " --server HOST[:PORT] [--alternate-server HOST[:PORT]] [--mode auto|rfc5780|rfc3489]\n"
-                 "       [--local IP[:PORT]] [--hairpin] [--timeout-ms N] [--json]\n"
+                 "       [--local IP[:PORT]] [--hairpin] [--lifetime] [--timeout-ms N] [--json]\n"
                  "  --server HOST[:PORT]            STUN server (port 3478 by default)\n"
                  "  --alternate-server HOST[:PORT]  its second address, if it does not announce it\n"
                  "  --mode M                        auto (default), rfc5780 or rfc3489\n"
                  "  --local IP[:PORT]               local address of the socket to classify\n"
                  "  --hairpin                       also test hairpinning (uses a second socket)\n"
+                 "  --lifetime                      also measure the binding lifetime (RFC 5780 4.6; slow: minutes)\n"
                  "  --timeout-ms N                  how long to wait for the first answer (default 1000)\n"
                  "  --json                          print one JSON object\n";
 }
@@ -53,6 +54,14 @@ std::string ms_text(natkit::duration d) {
     o.setf(std::ios::fixed);
     o.precision(1);
     o << std::chrono::duration<double, std::milli>(d).count();
+    return o.str();
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+    std::ostringstream o;
+    o.setf(std::ios::fixed);
+    o.precision(1);
+    o << std::chrono::duration<double>(d).count();
     return o.str();
 }
 
@@ -66,7 +75,9 @@ std::string json_report(const nat::discovery_result& r, const natkit::endpoint& 
       << ", \"mapping\": " << json_string(nat::to_string(r.mapping))
       << ", \"filtering\": " << json_string(nat::to_string(r.filtering)) << ", \"hairpinning\": "
       << (r.hairpinning ? (*r.hairpinning ? "true" : "false") : "null")
-      << ", \"binding_lifetime_s\": null, \"elapsed_ms\": " << ms_text(r.elapsed)
+      << ", \"binding_lifetime_s\": "
+      << (r.binding_lifetime ? seconds_text(*r.binding_lifetime) : std::string("null"))
+      << ", \"elapsed_ms\": " << ms_text(r.elapsed)
       << ", \"alternate\": " << json_endpoint(r.alternate) << ", \"note\": "
       << (r.note.empty() ? std::string("null") : json_string(r.note)) << ", \"tests\": [";
     for (std::size_t i = 0; i < r.test_count; ++i) {
@@ -93,7 +104,9 @@ void text_report(const nat::discovery_result& r, const natkit::endpoint& server,
               << "\nmapped          " << (r.mapped ? r.mapped->to_string() : "-") << "\n\nNAT type        "
               << nat::to_string(r.type) << "\nmapping         " << nat::to_string(r.mapping) << "\nfiltering       "
               << nat::to_string(r.filtering) << "\nhairpinning     "
-              << (r.hairpinning ? (*r.hairpinning ? "yes" : "no") : "not tested") << "\nelapsed         "
+              << (r.hairpinning ? (*r.hairpinning ? "yes" : "no") : "not tested") << "\nlifetime        "
+              << (r.binding_lifetime ? seconds_text(*r.binding_lifetime) + " s" : "not tested")
+              << "\nelapsed         "
               << ms_text(r.elapsed) << " ms\n";
     if (!r.note.empty()) std::cout << "note            " << r.note << "\n";
     std::cout << "\nwhat it means   " << nat::voip_advice(r.type) << "\n\nevidence:\n";
@@ -148,6 +161,8 @@ int main(int argc, char** argv) {
             local_arg = *e;
         } else if (a == "--hairpin") {
             cfg.test_hairpinning = true;
+        } else if (a == "--lifetime") {
+            cfg.test_lifetime = true;
         } else if (a == "--timeout-ms") {
             const auto v = value();
             const auto ms = v ? cli::parse_millis(*v) : std::nullopt;
@@ -186,17 +201,18 @@ int main(int argc, char** argv) {
         local.address(*src);
     }
     cfg.local = natkit::asio::to_natkit(local);
-    if (cfg.test_hairpinning) {
+    const bool two_sockets = cfg.test_hairpinning || cfg.test_lifetime;
+    if (two_sockets) {
         secondary.open(bind_at.protocol(), ec);
         if (!ec) secondary.bind(udp::endpoint(local.address(), 0), ec);
-        if (ec) return fatal("cannot bind a second socket for the hairpinning test: " + ec.message());
+        if (ec) return fatal("cannot bind a second socket for the hairpinning/lifetime tests: " + ec.message());
     }
     cfg.software = "natkit-discover " NATKIT_VERSION_STRING;
 
     std::random_device rd;
     const std::uint64_t seed = (std::uint64_t{rd()} << 32) ^ rd();
     std::optional<nat::discovery_result> result;
-    natkit::asio::async_discover(primary, cfg.test_hairpinning ? &secondary : nullptr, cfg, seed,
+    natkit::asio::async_discover(primary, two_sockets ? &secondary : nullptr, cfg, seed,
                                  [&](const na::error_code&, nat::discovery_result r) { result = r; });
     io.run();
     if (!result) return fatal("discovery did not complete");

@@ -40,6 +40,14 @@ struct nat_model {
     std::map<std::uint16_t, endpoint> internal_of;                // public port -> LAN socket
     std::map<std::uint16_t, std::set<endpoint>> contacted;        // public port -> destinations sent to
     std::uint16_t next_port = 40000;
+    std::chrono::milliseconds idle_timeout{0};       // 0: mappings never expire
+    std::map<std::uint16_t, time_point> last_used;  // public port -> last outbound packet
+
+    bool expired(std::uint16_t port, time_point now) const {
+        if (idle_timeout.count() == 0) return false;
+        auto it = last_used.find(port);
+        return it == last_used.end() || now - it->second > idle_timeout;
+    }
 
     endpoint mapping_key(const endpoint& dst) const {
         if (mapping == behavior::address_dependent) return endpoint(dst.address(), 0);
@@ -47,19 +55,26 @@ struct nat_model {
         return endpoint();
     }
     /// Outbound: the source the internet sees.
-    endpoint outbound(const endpoint& src, const endpoint& dst) {
+    endpoint outbound(const endpoint& src, const endpoint& dst, time_point now) {
         if (kind != nat_kind::nat) {
             contacted[src.port()].insert(dst);
             return src;
         }
         auto key = std::make_pair(src, mapping_key(dst));
         auto it = mappings.find(key);
+        if (it != mappings.end() && expired(it->second, now)) {  // forgotten: a new port next
+            contacted.erase(it->second);
+            internal_of.erase(it->second);
+            mappings.erase(it);
+            it = mappings.end();
+        }
         if (it == mappings.end()) {
             it = mappings.emplace(key, next_port).first;
             internal_of[next_port] = src;
             next_port = static_cast<std::uint16_t>(next_port + 7);
         }
         contacted[it->second].insert(dst);
+        last_used[it->second] = now;
         return endpoint(public_ip, it->second);
     }
     bool allowed(std::uint16_t port, const endpoint& from) const {
@@ -73,7 +88,7 @@ struct nat_model {
         return false;
     }
     /// Inbound to `to` (a public endpoint): the LAN socket it reaches, if the filter lets it in.
-    std::optional<endpoint> inbound(const endpoint& to, const endpoint& from) const {
+    std::optional<endpoint> inbound(const endpoint& to, const endpoint& from, time_point now) const {
         if (kind == nat_kind::blocked) return std::nullopt;
         if (kind == nat_kind::none) return to;
         if (kind == nat_kind::firewall) {
@@ -82,7 +97,7 @@ struct nat_model {
         }
         if (to.address() != public_ip) return std::nullopt;
         auto in = internal_of.find(to.port());
-        if (in == internal_of.end() || !allowed(to.port(), from)) return std::nullopt;
+        if (in == internal_of.end() || !allowed(to.port(), from) || expired(to.port(), now)) return std::nullopt;
         return in->second;
     }
 };
@@ -98,6 +113,7 @@ struct lab {
     nat_model nat;
     discovery_config cfg;
     double loss = 0.0;
+    std::chrono::milliseconds nat_idle_timeout{0};
     std::mt19937 rng{1};
     stun::responder_config server_cfg{server_p, server_a, "lab"};
     /// Lets a test break the server (ignore CHANGE-REQUEST, wrong OTHER-ADDRESS ...).
@@ -105,6 +121,7 @@ struct lab {
 
     discovery_result run(time_point start = time_point{} + 1h) {
         stun::binding_responder server(server_cfg);
+        nat.idle_timeout = nat_idle_timeout;
         cfg.server = server_p;
         cfg.local = nat.kind == nat_kind::nat ? lan_sockets[0] : lan_sockets[0];
         discovery d(cfg, rng(), start);
@@ -112,21 +129,21 @@ struct lab {
         time_point now = start;
         std::uniform_real_distribution<double> u(0, 1);
         auto lose = [&] { return loss > 0 && u(rng) < loss; };
-        for (int guard = 0; guard < 100000 && !d.finished(); ++guard) {
+        for (int guard = 0; guard < 1000000 && !d.finished(); ++guard) {
             transmit tx;
             while (d.poll_transmit(now, tx)) {
                 const endpoint src = lan_sockets[static_cast<std::size_t>(tx.socket)];
                 if (nat.kind == nat_kind::blocked || lose()) continue;
                 if (tx.to.address() == public_ip || tx.to == lan_sockets[0]) {
                     // Hairpinning: a packet from the LAN to the NAT's own public address.
-                    const endpoint seen = nat.outbound(src, tx.to);
+                    const endpoint seen = nat.outbound(src, tx.to, now);
                     if (nat.kind != nat_kind::nat || nat.hairpin) {
-                        if (auto in = nat.inbound(tx.to, seen))
+                        if (auto in = nat.inbound(tx.to, seen, now))
                             queue.push_back({now + 1ms, false, seen, *in, {tx.datagram.begin(), tx.datagram.end()}});
                     }
                     continue;
                 }
-                const endpoint seen = nat.outbound(src, tx.to);
+                const endpoint seen = nat.outbound(src, tx.to, now);
                 queue.push_back({now + 1ms, true, seen, tx.to, {tx.datagram.begin(), tx.datagram.end()}});
             }
             // Deliver everything due.
@@ -145,7 +162,7 @@ struct lab {
                     if (!reply || lose()) continue;
                     std::vector<std::uint8_t> bytes(reply->datagram.begin(), reply->datagram.end());
                     if (tamper) tamper(*reply, bytes);
-                    if (auto in = nat.inbound(reply->to, reply->from))
+                    if (auto in = nat.inbound(reply->to, reply->from, now))
                         later.push_back({now + 1ms, false, reply->from, *in, std::move(bytes)});
                 } else {
                     const int socket = dg.to == lan_sockets[0] ? primary_socket : secondary_socket;
@@ -335,4 +352,19 @@ TEST_CASE("20 % packet loss never produces a wrong verdict") {
         }
     }
     CHECK(unknown < 20);
+}
+
+TEST_CASE("Binding lifetime is measured with RESPONSE-PORT from the second socket (RFC 5780 §4.6)") {
+    // A NAT whose mappings are forgotten after 7 s without outbound traffic.
+    lab l;
+    l.cfg.test_lifetime = true;
+    l.cfg.lifetime_max = std::chrono::seconds(60);
+    l.nat.mapping = behavior::endpoint_independent;
+    l.nat.filtering = behavior::address_and_port_dependent;
+    l.nat_idle_timeout = 7s;
+    const auto r = l.run();
+    REQUIRE(r.binding_lifetime);
+    CHECK(*r.binding_lifetime >= 6s);
+    CHECK(*r.binding_lifetime <= 7s);
+    CHECK(r.type == nat_type::port_restricted_cone);
 }

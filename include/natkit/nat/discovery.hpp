@@ -61,6 +61,12 @@ struct discovery_config {
     /// The primary socket's real address (not 0.0.0.0): equal to the mapped address means no NAT.
     endpoint local{};
     bool test_hairpinning = false;  ///< RFC 5780 §4.5; needs the secondary socket
+    /// RFC 5780 §4.6: measure how long an idle mapping lives (needs the secondary socket and a
+    /// server that honours RESPONSE-PORT). Slow by nature: it waits idle periods of 1 s, 2 s,
+    /// 4 s ... up to lifetime_max, then bisects to lifetime_resolution.
+    bool test_lifetime = false;
+    std::chrono::seconds lifetime_max{300};
+    std::chrono::milliseconds lifetime_resolution{1000};
     /// How long test I waits for any answer before concluding "UDP blocked" (10 sends, evenly
     /// spaced, since no round-trip time is known yet). Safe for internet paths up to ~1 s RTT.
     std::chrono::milliseconds first_timeout{1000};
@@ -80,6 +86,8 @@ enum class test_kind : std::uint8_t {
     mapping_alternate_ip,       ///< mapping test II: to IP2:P1
     mapping_alternate_ip_port,  ///< mapping test III: to IP2:P2
     hairpinning,                ///< from the secondary socket to the primary's mapped address
+    lifetime_refresh,           ///< §4.6: a Binding request that (re)creates the primary's mapping
+    lifetime_probe,             ///< §4.6: from the secondary socket, RESPONSE-PORT = that mapping's port
 };
 
 constexpr std::string_view to_string(test_kind k) noexcept {
@@ -90,6 +98,8 @@ constexpr std::string_view to_string(test_kind k) noexcept {
     case test_kind::mapping_alternate_ip: return "mapping-alternate-ip";
     case test_kind::mapping_alternate_ip_port: return "mapping-alternate-ip-port";
     case test_kind::hairpinning: return "hairpinning";
+    case test_kind::lifetime_refresh: return "lifetime-refresh";
+    case test_kind::lifetime_probe: return "lifetime-probe";
     }
     return "unknown";
 }
@@ -117,11 +127,15 @@ struct discovery_result {
     behavior mapping = behavior::unknown;
     behavior filtering = behavior::unknown;
     std::optional<bool> hairpinning{};  ///< empty when not tested
+    /// §4.6: the longest idle time after which the mapping was seen alive (a lower bound when
+    /// it equals lifetime_max); empty when not tested or not measurable.
+    std::optional<std::chrono::milliseconds> binding_lifetime{};
     std::optional<endpoint> mapped{};   ///< the primary socket's public address (test I)
     discovery_mode mode = discovery_mode::automatic;  ///< the flow that was used
     std::optional<endpoint> alternate{};              ///< the server's IP2:P2 used by the tests
     std::string_view note{};  ///< why the verdict is unknown or limited; empty when all went well
-    std::array<test_evidence, 6> tests{};
+    /// The last tests (a lifetime measurement runs many; the earliest are kept first).
+    std::array<test_evidence, 24> tests{};
     std::size_t test_count = 0;
     duration elapsed{};
 };
@@ -164,7 +178,7 @@ public:
 
     /// When poll_transmit() next has work; time_point::max() when finished.
     time_point next_deadline() const noexcept {
-        time_point t = time_point::max();
+        time_point t = phase_ == phase::lifetime && lifetime_wake_ != time_point{} ? lifetime_wake_ : time_point::max();
         for (const auto& p : probes_)
             if (p.client) t = std::min(t, p.send_due ? time_point::min() : p.client->deadline());
         return t;
@@ -177,7 +191,7 @@ public:
         if (!msg) return false;
         if (msg->is_request() && socket == primary_socket) return on_hairpin_request(*msg, from, now);
         for (auto& p : probes_) {
-            if (!p.client || p.socket != socket || p.kind == test_kind::hairpinning) continue;
+            if (!p.client || p.recv_socket != socket || p.kind == test_kind::hairpinning) continue;
             const auto verdict = p.client->on_response(*msg, from, now);
             if (verdict == stun::response_verdict::not_mine) continue;
             if (verdict == stun::response_verdict::send_again) p.send_due = true;
@@ -194,12 +208,13 @@ public:
 private:
     struct probe {
         test_kind kind = test_kind::binding;
-        int socket = primary_socket;
+        int socket = primary_socket;       // sends from here
+        int recv_socket = primary_socket;  // the answer arrives here (RESPONSE-PORT moves it)
         std::optional<stun::binding_client> client;
         bool send_due = false;
         std::size_t evidence = 0;
     };
-    enum class phase : std::uint8_t { binding, filtering, mapping, done };
+    enum class phase : std::uint8_t { binding, filtering, mapping, lifetime, done };
 
     stun::retransmission_policy first_policy() const noexcept {
         stun::retransmission_policy p;
@@ -230,8 +245,17 @@ private:
     }
 
     void start_test(test_kind kind, int socket, const endpoint& to, stun::change_request_value change,
-                    const stun::retransmission_policy& policy, time_point now) {
-        if (result_.test_count == result_.tests.size()) return;
+                    const stun::retransmission_policy& policy, time_point now,
+                    std::optional<std::uint16_t> response_port = std::nullopt, int recv_socket = -1) {
+        if (result_.test_count == result_.tests.size()) {
+            // Full (only a long lifetime search gets here): keep the six classification tests
+            // and the latest lifetime steps.
+            constexpr std::size_t keep = 6;
+            for (std::size_t i = keep + 1; i < result_.tests.size(); ++i) result_.tests[i - 1] = result_.tests[i];
+            --result_.test_count;
+            for (auto& p : probes_)
+                if (p.client && p.evidence > keep) --p.evidence;
+        }
         probe* slot = nullptr;
         for (auto& p : probes_)
             if (!p.client) slot = &p;
@@ -241,9 +265,11 @@ private:
         if (change.change_ip || change.change_port) o.change_request = change;
         o.software = cfg_.software;
         o.policy = policy;
+        o.response_port = response_port;
         o.legacy_rfc3489 = cfg_.mode == discovery_mode::rfc3489;  // classic requests, classic answers
         slot->kind = kind;
         slot->socket = socket;
+        slot->recv_socket = recv_socket < 0 ? socket : recv_socket;
         slot->client.emplace(o, next_transaction_id(), now);
         slot->send_due = true;
         slot->evidence = result_.test_count++;
@@ -328,6 +354,7 @@ private:
             case phase::binding: after_binding(now); break;
             case phase::filtering: after_filtering(now); break;
             case phase::mapping: after_mapping(now); break;
+            case phase::lifetime: lifetime_step(now); break;
             case phase::done: return;
             }
             if (phase_ == before) return;
@@ -411,7 +438,7 @@ private:
         }
         phase_ = phase::mapping;
         if (result_.mapping == behavior::no_nat) {
-            if (!cfg_.test_hairpinning) return finish(now);
+            if (!cfg_.test_hairpinning && !cfg_.test_lifetime) return finish(now);
         } else {
             const auto policy = follow_up_policy();
             start_test(test_kind::mapping_alternate_ip, primary_socket, endpoint(alternate_.address(), cfg_.server.port()),
@@ -440,7 +467,49 @@ private:
         }
         if (running(test_kind::hairpinning)) return;
         if (const test_evidence* h = evidence(test_kind::hairpinning)) result_.hairpinning = h->answered;
-        finish(now);
+        if (!cfg_.test_lifetime || !result_.mapped) return finish(now);
+        phase_ = phase::lifetime;
+        lifetime_idle_ = std::chrono::milliseconds(1000);
+        start_test(test_kind::lifetime_refresh, primary_socket, cfg_.server, {}, follow_up_policy(), now);
+    }
+
+    /// RFC 5780 §4.6: refresh the primary socket's mapping, stay idle for lifetime_idle_, then
+    /// ask the server, from the secondary socket, to answer to that mapping's port
+    /// (RESPONSE-PORT). An answer on the primary socket means the mapping outlived the wait.
+    /// Doubling finds an upper bound, bisection narrows it to lifetime_resolution.
+    void lifetime_step(time_point now) {
+        if (running(test_kind::lifetime_refresh) || running(test_kind::lifetime_probe)) return;
+        const test_evidence& last = result_.tests[result_.test_count - 1];
+        if (last.kind == test_kind::lifetime_refresh) {
+            if (!last.answered || !last.mapped) return finish(now, "the lifetime test lost the server");
+            if (lifetime_wake_ == time_point{}) {
+                lifetime_port_ = last.mapped->port();
+                lifetime_wake_ = now + lifetime_idle_;
+                return;
+            }
+            if (now < lifetime_wake_) return;
+            lifetime_wake_ = time_point{};
+            start_test(test_kind::lifetime_probe, secondary_socket, cfg_.server, {}, follow_up_policy(), now,
+                       lifetime_port_, primary_socket);
+            return;
+        }
+        // A probe ended.
+        if (last.answered) lifetime_alive_ = lifetime_idle_;
+        else lifetime_dead_ = lifetime_idle_;
+        const bool bounded = lifetime_dead_.count() > 0;
+        if (!last.answered && lifetime_alive_.count() == 0 && lifetime_idle_ <= std::chrono::milliseconds(1000))
+            return finish(now, "no answer to RESPONSE-PORT even after 1 s: lifetime not measurable");
+        if (!bounded && lifetime_idle_ >= cfg_.lifetime_max) {
+            result_.binding_lifetime = lifetime_alive_;
+            return finish(now);
+        }
+        if (bounded && lifetime_dead_ - lifetime_alive_ <= cfg_.lifetime_resolution) {
+            result_.binding_lifetime = lifetime_alive_;
+            return finish(now);
+        }
+        lifetime_idle_ = bounded ? lifetime_alive_ + (lifetime_dead_ - lifetime_alive_) / 2
+                                 : std::min<std::chrono::milliseconds>(2 * lifetime_idle_, cfg_.lifetime_max);
+        start_test(test_kind::lifetime_refresh, primary_socket, cfg_.server, {}, follow_up_policy(), now);
     }
 
     discovery_config cfg_;
@@ -450,7 +519,10 @@ private:
     std::chrono::milliseconds first_rto_{100};
     duration rtt_{};
     endpoint alternate_{};
-    bool rfc5780_server_ = false;  // test I's answer carried OTHER-ADDRESS (not CHANGED-ADDRESS)
+    bool rfc5780_server_ = false;
+    std::chrono::milliseconds lifetime_idle_{0}, lifetime_alive_{0}, lifetime_dead_{0};
+    std::uint16_t lifetime_port_ = 0;
+    time_point lifetime_wake_{};  // test I's answer carried OTHER-ADDRESS (not CHANGED-ADDRESS)
     phase phase_ = phase::binding;
     bool finished_ = false;
     std::array<probe, 3> probes_{};
