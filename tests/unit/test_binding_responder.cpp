@@ -99,7 +99,7 @@ TEST_CASE("RFC 5780: the right source, OTHER-ADDRESS and RESPONSE-ORIGIN on all 
             CHECK(ex.msg->get<attr::other_address>().value() == e.other);
             CHECK(ex.msg->get<attr::software>().value() == "natkit test");
             CHECK_FALSE(ex.msg->check_fingerprint());
-            CHECK_FALSE(ex.msg->has<attr::mapped_address>());
+            CHECK(ex.msg->get<attr::mapped_address>().value() == client);  // ALG detection
         }
     }
 }
@@ -188,6 +188,15 @@ TEST_CASE("PADDING is echoed without making the response larger than the request
         CHECK(ex.reply->datagram.size() <= std::max(req.size(), unpadded + 4));
         if (req.size() > unpadded + 4 + pad) CHECK(ex.msg->find(attr::padding::type)->value.size() == pad);
     }
+}
+
+TEST_CASE("PADDING with RESPONSE-PORT is refused with 400 (RFC 5780 §6.1)") {
+    binding_responder r({ip1p1, ip2p2});
+    exchange ex;
+    run(r, request({{}, std::uint16_t{5555}, 64}), ip1p1, ex);
+    REQUIRE(ex.reply);
+    CHECK(ex.msg->get<attr::error_code>()->code == 400);
+    CHECK(ex.reply->to == client);
 }
 
 TEST_CASE("What is not a valid request is dropped, and the server keeps serving") {

@@ -327,6 +327,17 @@ using other_address = address_attribute<0x802C, false>;    ///< §7.4
 using padding = bytes_attribute<0x0026, 0, 0xFFFF>;        ///< §7.6 (content is ignored)
 using cache_timeout = integer_attribute<0x8027, std::uint32_t>;  ///< §7.7
 
+/// §7.6 PADDING to encode: `n` zero bytes written in place, so no source buffer is needed
+/// (decode PADDING with attr::padding).
+struct zero_padding {
+    static constexpr std::uint16_t type = 0x0026;
+    using value_type = std::size_t;
+    static std::size_t size(const value_type& n) noexcept { return n; }
+    static void encode(const value_type& n, std::uint8_t* out, const attribute_context&) noexcept {
+        if (n != 0) std::memset(out, 0, n);
+    }
+};
+
 /// §7.2 CHANGE-REQUEST: flag bits A (change IP, 0x4) and B (change port, 0x2).
 struct change_request {
     static constexpr std::uint16_t type = 0x0003;

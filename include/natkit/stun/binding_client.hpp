@@ -229,16 +229,6 @@ inline std::uint32_t classic_cookie(const transaction_id& id) noexcept {
     return c == magic_cookie ? c ^ 1u : c;
 }
 
-/// RFC 5780 §7.6 PADDING with `n` zero bytes, written in place (no source buffer needed).
-struct padding_fill {
-    static constexpr std::uint16_t type = attr::padding::type;
-    using value_type = std::size_t;
-    static std::size_t size(const value_type& n) noexcept { return n; }
-    static void encode(const value_type& n, std::uint8_t* out, const attribute_context&) noexcept {
-        if (n != 0) std::memset(out, 0, n);
-    }
-};
-
 }  // namespace detail
 
 /// One Binding request from the client's point of view: builds it, says when to retransmit and
@@ -434,7 +424,7 @@ private:
         if (options_.change_request) b.add<attr::change_request>(*options_.change_request);
         if (options_.response_port) b.add<attr::response_port>(*options_.response_port);
         if (!options_.software.empty()) b.add<attr::software>(options_.software);
-        if (options_.padding != 0) b.add<detail::padding_fill>(options_.padding);
+        if (options_.padding != 0) b.add<attr::zero_padding>(options_.padding);
         if (authenticated_) {
             // §9.2.5: "If the response contains a PASSWORD-ALGORITHMS attribute, all the
             // subsequent requests MUST be authenticated using MESSAGE-INTEGRITY-SHA256 only";

@@ -154,7 +154,12 @@ private:
             return error(req, 400, "Bad Request", source, local, out, key ? &*key : nullptr, now);
         }
         endpoint to = source;
-        if (auto rp = req.get<attr::response_port>()) to.set_port(*rp);  // RFC 5780 §7.5
+        if (auto rp = req.get<attr::response_port>()) {
+            // RFC 5780 §6.1: PADDING together with RESPONSE-PORT is refused (400): a padded
+            // answer aimed at another port would be an amplifier.
+            if (req.has<attr::padding>()) return error(req, 400, "Bad Request", source, local, out, key ? &*key : nullptr, now);
+            to.set_port(*rp);  // RFC 5780 §7.5
+        }
         const endpoint from = changed(local, change_ip, change_port);
         const endpoint other = changed(local, true, true);
 
@@ -166,6 +171,9 @@ private:
             if (cfg_.alternate) b.add<attr::changed_address>(other);
         } else {
             b.add<attr::xor_mapped_address>(source);
+            // RFC 5780 §6.1: MAPPED-ADDRESS as well, so that a client can detect an ALG that
+            // rewrites addresses (the two then differ), as coturn's natdiscovery does.
+            b.add<attr::mapped_address>(source);
             b.add<attr::response_origin>(from);  // RFC 5780 §7.3
             if (cfg_.alternate) b.add<attr::other_address>(other);  // RFC 5780 §7.4
         }
@@ -190,9 +198,7 @@ private:
         const std::size_t used = b.size() + trailer;
         std::size_t len = pad->value.size();
         if (used + padded_size(len) > req.size()) len = req.size() > used ? req.size() - used : 0;
-        static const std::uint8_t zeros[512] = {};  // content is ignored (§7.6)
-        if (len > sizeof zeros) len = sizeof zeros;  // enough to force IP fragmentation
-        b.template add<attr::padding>(bytes_view(zeros, len & ~std::size_t{3}));
+        b.template add<attr::zero_padding>(len & ~std::size_t{3});
     }
 
     /// Returns an error reply (or drop) when the request fails authentication; otherwise
