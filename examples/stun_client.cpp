@@ -203,7 +203,8 @@ int main(int argc, char** argv) {
                   << ", \"other_address\": " << json_endpoint(r.other_address)
                   << ", \"response_origin\": " << json_endpoint(r.response_origin)
                   << ", \"software\": " << (r.software().empty() ? std::string("null") : json_string(r.software()))
-                  << "}\n";
+                  << ", \"changed_address\": " << json_endpoint(r.changed_address)
+                  << ", \"source_address\": " << json_endpoint(r.source_address) << "}\n";
         return 0;
     }
     std::cout << "server           " << server_text << (use_tcp ? " (tcp)" : " (udp)") << "\n";
@@ -216,5 +217,8 @@ int main(int argc, char** argv) {
     if (!r.software().empty()) std::cout << "software         " << printable(r.software()) << "\n";
     if (r.other_address) std::cout << "other-address    " << r.other_address->to_string() << "\n";
     if (r.response_origin) std::cout << "response-origin  " << r.response_origin->to_string() << "\n";
+    // Classic RFC 3489 servers (stund) name their other address and source this way.
+    if (r.changed_address) std::cout << "changed-address  " << r.changed_address->to_string() << "\n";
+    if (r.source_address) std::cout << "source-address   " << r.source_address->to_string() << "\n";
     return 0;
 }

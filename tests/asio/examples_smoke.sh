@@ -56,7 +56,7 @@ grep -q "^rtt  *[0-9.]* ms" "$dir/plain.out" || fail "no rtt"
 # JSON output: one object, the mapped address equals the local one.
 "$client" --server "$p1" --local 127.0.0.1 --json >"$dir/json.out" 2>&1 || fail "client --json failed"
 [ "$(wc -l <"$dir/json.out")" -eq 1 ] || fail "--json printed more than one line"
-grep -q "\"server\": \"$p1\", \"local\": \"127.0.0.1:[0-9]*\", \"mapped\": \"127.0.0.1:[0-9]*\", \"rtt_ms\": [0-9.]*, \"other_address\": \"$alt\", \"response_origin\": \"$p1\", \"software\": \"natkit-stun-server [0-9.]*\"}" "$dir/json.out" ||
+grep -q "\"server\": \"$p1\", \"local\": \"127.0.0.1:[0-9]*\", \"mapped\": \"127.0.0.1:[0-9]*\", \"rtt_ms\": [0-9.]*, \"other_address\": \"$alt\", \"response_origin\": \"$p1\", \"software\": \"natkit-stun-server [0-9.]*\", \"changed_address\": null, \"source_address\": null}" "$dir/json.out" ||
     fail "unexpected JSON"
 if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["local"] == o["mapped"], o' "$dir/json.out" ||
