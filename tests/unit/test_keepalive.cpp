@@ -310,3 +310,28 @@ TEST_CASE("10,000 bindings over a simulated day: on time, never twice, no drift"
     }
     for (auto id : ids) CHECK(s.mapped(id).has_value() == (id.index % 2 == 0));
 }
+
+TEST_CASE("Many distinct destinations: each binding keeps its own, and a full table fails add()") {
+    scheduler<> s(t0);
+    std::vector<binding_id> ids;
+    for (std::uint32_t i = 0; i < 70000; ++i) {
+        binding_options o;
+        o.kind = keepalive_kind::crlf;
+        o.server = endpoint(ip_address::v4(198, 51, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8)),
+                            static_cast<std::uint16_t>(1000 + (i & 0xFF)));
+        ids.push_back(s.add(o, t0));
+    }
+    std::size_t wrong = 0, failed = 0;
+    for (std::uint32_t i = 0; i < ids.size(); ++i) {
+        if (ids[i].generation == 0) {
+            ++failed;
+            continue;
+        }
+        const endpoint expected(ip_address::v4(198, 51, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8)),
+                                static_cast<std::uint16_t>(1000 + (i & 0xFF)));
+        if (s.server(ids[i]) != expected) ++wrong;
+    }
+    CHECK(wrong == 0);
+    CHECK(failed == 70000 - 65535);
+    CHECK_FALSE(s.server(binding_id{}));
+}

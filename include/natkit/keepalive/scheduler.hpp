@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "natkit/config.hpp"
@@ -112,8 +113,13 @@ public:
         wheel_.reserve(n);
     }
 
-    /// Adds a binding; its first keepalive is due at once (to learn the mapping).
+    /// Adds a binding; its first keepalive is due at once (to learn the mapping). Returns an
+    /// id with generation 0, which names no binding, when more than 65,535 distinct
+    /// destinations are in use.
     binding_id add(const binding_options& o, time_point now) {
+        const std::uint16_t server = server_index(o.server);
+        const std::uint16_t secondary = o.secondary ? server_index(*o.secondary) : no_server;
+        if (server == no_server || (o.secondary && secondary == no_server)) return binding_id{};
         std::uint32_t index;
         if (free_head_ != none) {
             index = free_head_;
@@ -123,12 +129,13 @@ public:
             records_.emplace_back();
         }
         record& r = records_[index];
-        const std::uint16_t generation = static_cast<std::uint16_t>(r.generation + 1);
+        // Generation 0 is never used, so binding_id{} names no binding.
+        const std::uint16_t generation = static_cast<std::uint16_t>(r.generation + 1 == 0 ? 1 : r.generation + 1);
         r = record{};
         r.generation = generation;
         r.socket = o.socket;
-        r.server = server_index(o.server);
-        r.secondary = o.secondary ? server_index(*o.secondary) : no_server;
+        r.server = server;
+        r.secondary = secondary;
         const auto ms = o.interval.count() < 1 ? 1 : o.interval.count() > 86400000 ? 86400000 : o.interval.count();
         r.interval_ms = static_cast<std::uint32_t>(ms);
         const double j = o.jitter < 0 ? 0 : o.jitter > 0.9 ? 0.9 : o.jitter;
@@ -266,11 +273,16 @@ private:
     }
     const record* find(binding_id id) const noexcept { return const_cast<scheduler*>(this)->find(id); }
 
+    /// The destination's index in servers_ (records keep 16 bits); no_server when the table
+    /// is full (65,535 distinct destinations), which makes add() fail.
     std::uint16_t server_index(const endpoint& e) {
-        for (std::size_t i = 0; i < servers_.size(); ++i)
-            if (servers_[i] == e) return static_cast<std::uint16_t>(i);
+        auto it = server_ids_.find(e);
+        if (it != server_ids_.end()) return it->second;
+        if (servers_.size() >= no_server) return no_server;
         servers_.push_back(e);
-        return static_cast<std::uint16_t>(servers_.size() - 1);
+        const auto id = static_cast<std::uint16_t>(servers_.size() - 1);
+        server_ids_.emplace(e, id);
+        return id;
     }
 
     timing_wheel::tick tick_of(time_point t) const noexcept {
@@ -440,6 +452,7 @@ private:
     timing_wheel wheel_;
     std::vector<record> records_;
     std::vector<endpoint> servers_;
+    std::unordered_map<endpoint, std::uint16_t> server_ids_;
     std::uint32_t free_head_ = none;
     std::size_t active_ = 0;
     std::uint64_t rng_;
