@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds natkit's STUN fuzzer with clang and fuzzes for a while, starting from a copy of the
+# Builds natkit's fuzzers (STUN, SDP, SIP) with clang and fuzzes each for a while, starting from a copy of the
 # committed seed corpus (which stays untouched).
 #
 #   fuzz/run_smoke.sh [BUILD_DIR [SECONDS]]      defaults: /tmp/build-fuzz 30
@@ -25,22 +25,27 @@ fi
 
 cmake -S "$repo" -B "$build_dir" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DNATKIT_BUILD_FUZZ=ON -DNATKIT_BUILD_TESTS=OFF -DNATKIT_BUILD_EXAMPLES=OFF -DNATKIT_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build_dir" --target natkit-fuzz-stun -j "$jobs"
+targets=(stun sdp sip)
+cmake --build "$build_dir" --target natkit-fuzz-stun natkit-fuzz-sdp natkit-fuzz-sip -j "$jobs"
 
-corpus=$(mktemp -d "${TMPDIR:-/tmp}/natkit-fuzz-corpus.XXXXXX")
-trap 'rm -rf "$corpus"' EXIT
-cp "$repo"/fuzz/corpus/stun/* "$corpus"/
+work=$(mktemp -d "${TMPDIR:-/tmp}/natkit-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 artifacts="$build_dir/fuzz-artifacts/"
 mkdir -p "$artifacts"
 
 count() { find "$1" -type f | wc -l; }
-echo "run_smoke.sh: fuzzing for ${seconds}s from $(count "$corpus") seeds; crashes go to $artifacts"
-status=0
-# shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
-"$build_dir/fuzz/natkit-fuzz-stun" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
-  -artifact_prefix="$artifacts" ${FUZZ_ARGS:-} "$corpus" || status=$?
-if [[ $status -ne 0 ]]; then
-  echo "run_smoke.sh: FAILED (libFuzzer exit status $status); see the report above and $artifacts" >&2
-  exit "$status"
-fi
-echo "run_smoke.sh: ok, no crash in ${seconds}s; the corpus grew to $(count "$corpus") inputs"
+for target in "${targets[@]}"; do
+  corpus="$work/$target"
+  mkdir -p "$corpus"
+  cp "$repo"/fuzz/corpus/$target/* "$corpus"/
+  echo "run_smoke.sh: natkit-fuzz-$target for ${seconds}s from $(count "$corpus") seeds; crashes go to $artifacts"
+  status=0
+  # shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
+  "$build_dir/fuzz/natkit-fuzz-$target" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+    -artifact_prefix="$artifacts$target-" ${FUZZ_ARGS:-} "$corpus" || status=$?
+  if [[ $status -ne 0 ]]; then
+    echo "run_smoke.sh: natkit-fuzz-$target FAILED (libFuzzer exit status $status); see the report above and $artifacts" >&2
+    exit "$status"
+  fi
+  echo "run_smoke.sh: natkit-fuzz-$target ok, no crash in ${seconds}s; the corpus grew to $(count "$corpus") inputs"
+done
