@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "natkit/config.hpp"
 
@@ -63,6 +64,14 @@ private:
     Hash outer_;
 };
 
+/// True when Hash has `digest finish_outer(Hash& inner)`: the outer hash absorbs the inner one's
+/// digest without serialising it to bytes first.
+template <class Hash, class = void>
+struct has_finish_outer : std::false_type {};
+template <class Hash>
+struct has_finish_outer<Hash, std::void_t<decltype(std::declval<Hash&>().finish_outer(std::declval<Hash&>()))>>
+    : std::true_type {};
+
 /// One HMAC computation: construct from a key, update any number of times, finish once.
 template <class Hash>
 class hmac {
@@ -73,9 +82,13 @@ public:
 
     /// H(key^opad || H(key^ipad || text)); the object is spent afterwards.
     typename Hash::digest finish() noexcept {
-        const typename Hash::digest d = inner_.finish();
-        outer_.update(d.data(), d.size());
-        return outer_.finish();
+        if constexpr (has_finish_outer<Hash>::value) {
+            return outer_.finish_outer(inner_);  // the inner digest stays in words (sha1, sha256)
+        } else {
+            const typename Hash::digest d = inner_.finish();
+            outer_.update(d.data(), d.size());
+            return outer_.finish();
+        }
     }
 
 private:
