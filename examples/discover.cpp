@@ -207,7 +207,8 @@ int main(int argc, char** argv) {
         if (!ec) secondary.bind(udp::endpoint(local.address(), 0), ec);
         if (ec) return fatal("cannot bind a second socket for the hairpinning/lifetime tests: " + ec.message());
     }
-    cfg.software = "natkit-discover " NATKIT_VERSION_STRING;
+    // No SOFTWARE: the first request may reach a classic RFC 3489 server, and stund drops
+    // requests whose SOFTWARE (its "server name") is not a multiple of 4 bytes long.
 
     std::random_device rd;
     const std::uint64_t seed = (std::uint64_t{rd()} << 32) ^ rd();

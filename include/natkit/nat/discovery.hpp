@@ -119,6 +119,7 @@ struct test_evidence {
     std::optional<endpoint> other_address{};  ///< OTHER-ADDRESS or CHANGED-ADDRESS
     duration started{};                       ///< since the discovery began
     duration rtt{};                           ///< time to the answer (from the first send)
+    bool rtt_reliable = false;                ///< answered after a single send (Karn's rule)
     unsigned transmissions = 0;
 };
 
@@ -153,6 +154,7 @@ public:
     /// Starts at `now`. `seed` feeds the transaction ids (take it from a CSPRNG or
     /// std::random_device: unpredictable ids keep off-path attackers from faking answers).
     discovery(const discovery_config& config, std::uint64_t seed, time_point now) : cfg_(config), start_(now), seed_(seed) {
+        result_.mode = cfg_.mode;
         first_rto_ = std::max(std::chrono::milliseconds(1), cfg_.first_timeout / 10);
         start_test(test_kind::binding, primary_socket, cfg_.server, {}, first_policy(), now);
     }
@@ -293,6 +295,7 @@ private:
             e.response_origin = r.response_origin;
             e.other_address = r.other_address ? r.other_address : r.changed_address;
             e.rtt = r.rtt;
+            e.rtt_reliable = r.rtt_reliable;
             e.wrong_source = !came_from_changed_address(e);
             if (p.kind == test_kind::binding) rfc5780_server_ = r.other_address.has_value();
         }
@@ -382,7 +385,9 @@ private:
             return;
         }
         result_.mapped = t1.mapped;
-        rtt_ = t1.rtt;
+        // Karn's rule (RFC 8489 §6.2.1): after retransmissions the measured time is only an upper
+        // bound (the answer may be to a later send); then assume at most one send interval.
+        rtt_ = t1.rtt_reliable ? t1.rtt : std::min<duration>(t1.rtt, first_rto_);
         if (cfg_.local.address().is_unspecified()) {
             result_.note = "the local address is unspecified (0.0.0.0): NAT presence cannot be judged";
         } else {

@@ -423,7 +423,9 @@ private:
         }
         if (options_.change_request) b.add<attr::change_request>(*options_.change_request);
         if (options_.response_port) b.add<attr::response_port>(*options_.response_port);
-        if (!options_.software.empty()) b.add<attr::software>(options_.software);
+        // RFC 3489 has no SOFTWARE, and classic servers (stund) reject a 0x8022 whose length is not a
+        // multiple of 4: a classic request goes without it.
+        if (!options_.software.empty() && !options_.legacy_rfc3489) b.add<attr::software>(options_.software);
         if (options_.padding != 0) b.add<attr::zero_padding>(options_.padding);
         if (authenticated_) {
             // §9.2.5: "If the response contains a PASSWORD-ALGORITHMS attribute, all the
