@@ -13,7 +13,7 @@
 using namespace natkit;
 using namespace natkit::keepalive;
 using namespace std::chrono_literals;
-using time_point = std::chrono::steady_clock::time_point;
+
 
 namespace {
 const time_point t0 = time_point{} + 100h;
