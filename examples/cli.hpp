@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +88,16 @@ inline std::optional<std::chrono::milliseconds> parse_millis(std::string_view v)
     }
     if (ms == 0) return std::nullopt;
     return std::chrono::milliseconds(ms);
+}
+
+/// Seconds with an optional fraction ("10", "0.5"), from 1 ms to 24 h.
+inline std::optional<std::chrono::milliseconds> parse_seconds(std::string_view v) {
+    if (v.empty() || v.size() > 12) return std::nullopt;
+    char* end = nullptr;
+    const std::string s(v);
+    const double x = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() + s.size() || !(x >= 0.001) || x > 86400) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<long long>(x * 1000 + 0.5));
 }
 
 /// Resolves a host_port to a UDP endpoint (numeric addresses and names); nullopt on failure.

@@ -42,14 +42,6 @@ void print_usage() {
                  "  --count N      stop after N keepalive rounds (default: run until SIGINT/SIGTERM)\n";
 }
 
-std::optional<std::chrono::milliseconds> parse_seconds(std::string_view v) {
-    if (v.empty() || v.size() > 12) return std::nullopt;
-    char* end = nullptr;
-    const std::string s(v);
-    const double x = std::strtod(s.c_str(), &end);
-    if (end != s.c_str() + s.size() || !(x >= 0.001) || x > 86400) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<long long>(x * 1000 + 0.5));
-}
 
 }  // namespace
 
@@ -81,7 +73,7 @@ int main(int argc, char** argv) {
             local_arg = *e;
         } else if (a == "--interval") {
             const auto v = value();
-            const auto ms = v ? parse_seconds(*v) : std::nullopt;
+            const auto ms = v ? cli::parse_seconds(*v) : std::nullopt;
             if (!ms) return usage_error("--interval needs seconds (e.g. 10 or 0.5)");
             interval = *ms;
         } else if (a == "--count") {
