@@ -92,8 +92,11 @@ private:
 
 }  // namespace detail
 
+/// Binding requests over one UDP socket the application also reads: the application hands
+/// every datagram it receives to dispatch(), which takes the STUN answers to pending requests.
 class binding_dispatcher : private detail::dispatcher_registry {
 public:
+    /// The socket type the dispatcher sends on.
     using socket_type = net::ip::udp::socket;
 
     /// The socket must be open (and bound, when the local address matters) before the first
@@ -135,6 +138,7 @@ public:
     /// Requests started and not yet ended.
     std::size_t pending() const noexcept { return pending_.size(); }
 
+    /// The socket requests are sent on.
     socket_type& socket() noexcept { return socket_; }
 
 private:

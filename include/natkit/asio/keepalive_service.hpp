@@ -31,13 +31,19 @@
 NATKIT_BEGIN_NAMESPACE
 namespace asio {
 
+/// keepalive::scheduler on an Asio timer: keepalives go out on the application's UDP sockets,
+/// answers come back through dispatch() from the application's own receive loop.
 class keepalive_service {
 public:
+    ///@{
+    /// The scheduler, its event type, and the callbacks for events and sends.
     using scheduler_type = keepalive::scheduler<std::chrono::steady_clock>;
     using event = scheduler_type::event;
     using event_handler = std::function<void(const event&)>;
     using send_observer = std::function<void(const keepalive::keepalive_transmit&)>;
+    ///@}
 
+    /// A service whose timer runs on `ex`.
     explicit keepalive_service(net::any_io_executor ex, keepalive::scheduler_config config = {})
         : timer_(ex), scheduler_(std::chrono::steady_clock::now(), config) {}
     keepalive_service(const keepalive_service&) = delete;
@@ -60,11 +66,14 @@ public:
         run();
         return id;
     }
+    /// Removes a binding.
     void remove(keepalive::binding_id id) { scheduler_.remove(id); }
     /// The application sent on this binding's socket: postpone its keepalive.
     void note_outbound(keepalive::binding_id id) { scheduler_.note_outbound(id, std::chrono::steady_clock::now()); }
+    /// The binding's public address, once known.
     std::optional<endpoint> mapped(keepalive::binding_id id) const { return scheduler_.mapped(id); }
 
+    /// Receives mapped, changed, lost and restored events.
     void on_event(event_handler h) { on_event_ = std::move(h); }
     /// Sees every keepalive sent (for logs and tests).
     void on_send(send_observer o) { on_send_ = std::move(o); }
@@ -81,12 +90,14 @@ public:
         run();
     }
 
+    /// Stops the timer; no keepalive is sent after this.
     void stop() {
         stopped_ = true;
         timer_.cancel();
     }
 
-    // The scheduler's handler interface.
+    ///@{
+    /// The scheduler's handler interface (called by the scheduler, not by the application).
     void on_send(const keepalive::keepalive_transmit& t) {
         if (t.socket < sockets_.size()) {
             error_code ignored;  // a failed send is a lost keepalive: the round retransmits
@@ -97,6 +108,7 @@ public:
     void on_event(const event& e) {
         if (on_event_) on_event_(e);
     }
+    ///@}
 
 private:
     /// Polls what is due and re-arms the timer for the next deadline.

@@ -63,8 +63,10 @@ struct stun_server_event {
     error_code send_error;               ///< why the reply could not be sent, if so
 };
 
+/// An RFC 5780 STUN server on two or four UDP sockets: stun::binding_responder for the logic.
 class stun_server {
 public:
+    /// The executor the sockets run on.
     using executor_type = net::any_io_executor;
     /// Any UDP datagram fits, so that long PADDING requests (RFC 5780 §7.6) arrive whole.
     static constexpr std::size_t receive_buffer_size = 65536;
@@ -133,6 +135,7 @@ public:
     /// not throw.
     void set_observer(std::function<void(const stun_server_event&)> observer) { impl_->observer = std::move(observer); }
 
+    /// The counters of the responder and of the sockets.
     stun_server_stats stats() const {
         stun_server_stats s = impl_->counters;
         if (impl_->responder) s.responder = impl_->responder->stats();
@@ -151,6 +154,7 @@ public:
 
     /// True between a successful open() and stop().
     bool is_open() const noexcept { return !impl_->slots.empty() && impl_->slots[0]->socket.is_open(); }
+    /// The executor the sockets run on.
     executor_type get_executor() const noexcept { return executor_; }
 
 private:

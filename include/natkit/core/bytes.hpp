@@ -25,20 +25,26 @@ struct is_contiguous_bytes<C, std::void_t<decltype(std::declval<C&>().data()), d
 class bytes_view {
 public:
     constexpr bytes_view() noexcept = default;
+    ///@{
+    /// A view of `size` bytes at `data`.
     constexpr bytes_view(const std::uint8_t* data, std::size_t size) noexcept : data_(data), size_(size) {}
     bytes_view(const void* data, std::size_t size) noexcept : data_(static_cast<const std::uint8_t*>(data)), size_(size) {}
+    ///@}
     /// Any contiguous container of bytes (std::vector<uint8_t>, std::array, std::string, std::string_view).
     template <class C, class = std::enable_if_t<detail::is_contiguous_bytes<const C>::value &&
                                                 !std::is_same_v<std::decay_t<C>, bytes_view>>>
     bytes_view(const C& c) noexcept  // NOLINT(google-explicit-constructor): views convert implicitly, like string_view
         : data_(reinterpret_cast<const std::uint8_t*>(c.data())), size_(c.size()) {}
 
+    ///@{
+    /// Pointer, length and iteration, as std::string_view.
     constexpr const std::uint8_t* data() const noexcept { return data_; }
     constexpr std::size_t size() const noexcept { return size_; }
     constexpr bool empty() const noexcept { return size_ == 0; }
     constexpr const std::uint8_t* begin() const noexcept { return data_; }
     constexpr const std::uint8_t* end() const noexcept { return data_ + size_; }
     constexpr std::uint8_t operator[](std::size_t i) const noexcept { return data_[i]; }
+    ///@}
 
     /// Bytes [offset, offset + count), clamped to the view.
     constexpr bytes_view subview(std::size_t offset, std::size_t count = static_cast<std::size_t>(-1)) const noexcept {
@@ -46,12 +52,16 @@ public:
         if (count > size_ - offset) count = size_ - offset;
         return bytes_view(data_ + offset, count);
     }
+    /// The bytes as characters (for text attributes and SIP/SDP text).
     std::string_view as_chars() const noexcept { return {reinterpret_cast<const char*>(data_), size_}; }
 
+    ///@{
+    /// Byte-wise comparison.
     friend bool operator==(bytes_view a, bytes_view b) noexcept {
         return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
     }
     friend bool operator!=(bytes_view a, bytes_view b) noexcept { return !(a == b); }
+    ///@}
 
 private:
     const std::uint8_t* data_ = nullptr;
@@ -62,6 +72,8 @@ private:
 class mutable_bytes {
 public:
     constexpr mutable_bytes() noexcept = default;
+    ///@{
+    /// A writable view of `size` bytes at `data`, or of a whole array or contiguous container.
     constexpr mutable_bytes(std::uint8_t* data, std::size_t size) noexcept : data_(data), size_(size) {}
     mutable_bytes(void* data, std::size_t size) noexcept : data_(static_cast<std::uint8_t*>(data)), size_(size) {}
     template <std::size_t N>
@@ -70,9 +82,14 @@ public:
                                                 !std::is_const_v<std::remove_reference_t<decltype(*std::declval<C&>().data())>> &&
                                                 !std::is_same_v<std::decay_t<C>, mutable_bytes>>>
     mutable_bytes(C& c) noexcept : data_(reinterpret_cast<std::uint8_t*>(c.data())), size_(c.size()) {}  // NOLINT
+    ///@}
 
+    ///@{
+    /// Pointer and length.
     constexpr std::uint8_t* data() const noexcept { return data_; }
     constexpr std::size_t size() const noexcept { return size_; }
+    ///@}
+    /// Read-only view of the same bytes.
     constexpr operator bytes_view() const noexcept { return bytes_view(data_, size_); }  // NOLINT
 
 private:

@@ -104,6 +104,7 @@ public:
     constexpr const ip_address& network() const noexcept { return network_; }
     /// How many leading bits of an address must match network().
     constexpr unsigned prefix_length() const noexcept { return prefix_length_; }
+    /// IPv4 or IPv6.
     constexpr address_family family() const noexcept { return network_.family(); }
 
     /// True when `a` has this prefix's family and its first prefix_length() bits equal the
@@ -142,10 +143,13 @@ public:
         return std::string(buf, format(buf, sizeof buf));
     }
 
+    ///@{
+    /// Equal when network and prefix length are equal.
     friend bool operator==(const cidr& a, const cidr& b) noexcept {
         return a.prefix_length_ == b.prefix_length_ && a.network_ == b.network_;
     }
     friend bool operator!=(const cidr& a, const cidr& b) noexcept { return !(a == b); }
+    ///@}
 
 private:
     /// The mask of byte `index` for a prefix of `length` bits.

@@ -345,9 +345,12 @@ public:
         return parse_errc::bad_address;
     }
 
+    ///@{
+    /// IPv4 or IPv6.
     constexpr address_family family() const noexcept { return family_; }
     constexpr bool is_v4() const noexcept { return family_ == address_family::ipv4; }
     constexpr bool is_v6() const noexcept { return family_ == address_family::ipv6; }
+    ///@}
 
     /// The IPv4 address as a host-order integer. Precondition: is_v4().
     constexpr std::uint32_t v4_host_order() const noexcept {
@@ -357,6 +360,7 @@ public:
     }
     /// The address bytes in network order; size() of them (4 or 16).
     constexpr const std::uint8_t* data() const noexcept { return bytes_.data(); }
+    /// 4 or 16: the length of data().
     constexpr std::size_t size() const noexcept { return is_v4() ? 4 : 16; }
 
     /// 0.0.0.0 or :: (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2).
@@ -376,7 +380,7 @@ public:
     constexpr bool is_multicast() const noexcept {
         return is_v4() ? (bytes_[0] & 0xF0) == 0xE0 : bytes_[0] == 0xFF;
     }
-    /// ::ffff:0:0/96, an IPv4 address carried in IPv6 (RFC 4291 §2.5.5.2).
+    /// \::ffff:0:0/96, an IPv4 address carried in IPv6 (RFC 4291 §2.5.5.2).
     constexpr bool is_v4_mapped() const noexcept {
         if (!is_v6()) return false;
         for (std::size_t k = 0; k < 10; ++k)
@@ -405,6 +409,8 @@ public:
         return std::string(buf, format(buf, sizeof buf));
     }
 
+    ///@{
+    /// Equal when family and bytes are equal.
     friend constexpr bool operator==(const ip_address& a, const ip_address& b) noexcept {
         if (a.family_ != b.family_) return false;
         for (std::size_t k = 0; k < 16; ++k)
@@ -412,6 +418,7 @@ public:
         return true;
     }
     friend constexpr bool operator!=(const ip_address& a, const ip_address& b) noexcept { return !(a == b); }
+    ///@}
     /// A total order: every IPv4 address before every IPv6 address, then by bytes (which is
     /// numeric order).
     friend constexpr bool operator<(const ip_address& a, const ip_address& b) noexcept {
@@ -433,13 +440,17 @@ class endpoint {
 public:
     /// 0.0.0.0:0
     constexpr endpoint() noexcept = default;
+    /// An address and a port.
     constexpr endpoint(ip_address a, std::uint16_t p) noexcept : address_(a), port_(p) {}
 
+    ///@{
+    /// Address, port and family, read and written.
     constexpr ip_address address() const noexcept { return address_; }
     constexpr std::uint16_t port() const noexcept { return port_; }
     constexpr void set_address(ip_address a) noexcept { address_ = a; }
     constexpr void set_port(std::uint16_t p) noexcept { port_ = p; }
     constexpr address_family family() const noexcept { return address_.family(); }
+    ///@}
 
     /// Parses "192.0.2.1:5060" or "[2001:db8::1]:5060" (RFC 3986 §3.2.2: an IPv6 literal is
     /// bracketed so its colons are not read as the port separator). The port is required and is
@@ -478,10 +489,13 @@ public:
         return std::string(buf, format(buf, sizeof buf));
     }
 
+    ///@{
+    /// Equal when address and port are equal.
     friend constexpr bool operator==(const endpoint& a, const endpoint& b) noexcept {
         return a.address_ == b.address_ && a.port_ == b.port_;
     }
     friend constexpr bool operator!=(const endpoint& a, const endpoint& b) noexcept { return !(a == b); }
+    ///@}
     /// By address (see ip_address's operator<), then by port.
     friend constexpr bool operator<(const endpoint& a, const endpoint& b) noexcept {
         if (a.address_ != b.address_) return a.address_ < b.address_;
@@ -543,6 +557,7 @@ namespace std {
 /// Hashes family and address bytes, so ip_address can key an unordered container.
 template <>
 struct hash<natkit::ip_address> {
+    /// The hash of `a`.
     std::size_t operator()(const natkit::ip_address& a) const noexcept {
         const std::uint8_t family = static_cast<std::uint8_t>(a.family());
         return static_cast<std::size_t>(natkit::detail::fnv1a(a.data(), a.size(), natkit::detail::fnv1a(&family, 1)));
@@ -552,6 +567,7 @@ struct hash<natkit::ip_address> {
 /// Hashes address and port, so endpoint can key an unordered container.
 template <>
 struct hash<natkit::endpoint> {
+    /// The hash of `e`.
     std::size_t operator()(const natkit::endpoint& e) const noexcept {
         const natkit::ip_address a = e.address();
         const std::uint8_t family = static_cast<std::uint8_t>(a.family());

@@ -40,6 +40,7 @@ public:
 
     /// Whether the default ranges count (they do unless turned off).
     constexpr bool defaults() const noexcept { return defaults_; }
+    /// Whether the default ranges (RFC 1918, RFC 6598, link-local, ULA, loopback) count as local.
     constexpr void set_defaults(bool on) noexcept { defaults_ = on; }
 
     /// Adds a prefix whose addresses are local. Fails with std::errc::no_buffer_space when
@@ -54,10 +55,12 @@ public:
     /// Removes every added prefix (the defaults stay as they are).
     constexpr void clear() noexcept { count_ = 0; }
 
+    ///@{
     /// The added prefixes.
     const cidr* begin() const noexcept { return extra_.data(); }
     const cidr* end() const noexcept { return extra_.data() + count_; }
     constexpr std::size_t size() const noexcept { return count_; }
+    ///@}
 
     /// True when `a` is in a default range (if those count) or in an added prefix.
     /// The unspecified addresses (0.0.0.0, ::) and multicast addresses are never local: they

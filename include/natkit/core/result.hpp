@@ -20,6 +20,8 @@ class [[nodiscard]] result {
 public:
     static_assert(!std::is_reference_v<T>, "result<T&> is not supported");
 
+    ///@{
+    /// A result holding a value, or a failed result holding an error (never an empty error).
     result(const T& v) noexcept(std::is_nothrow_copy_constructible_v<T>) : ok_(true) { new (&storage_) T(v); }  // NOLINT
     result(T&& v) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(true) { new (&storage_) T(std::move(v)); }  // NOLINT
     result(std::error_code ec) noexcept  // NOLINT
@@ -28,7 +30,10 @@ public:
     }
     template <class E, class = std::enable_if_t<std::is_error_code_enum_v<E>>>
     result(E code) noexcept : result(std::error_code(make_error_code(code))) {}  // NOLINT
+    ///@}
 
+    ///@{
+    /// Copy and move; the value is copied or moved when there is one.
     result(const result& o) : ok_(o.ok_), error_value_(o.error_value_), error_category_(o.error_category_) {
         if (ok_) new (&storage_) T(*o);
     }
@@ -57,14 +62,20 @@ public:
         return *this;
     }
     ~result() { destroy(); }
+    ///@}
 
+    ///@{
+    /// True when the result holds a value.
     bool has_value() const noexcept { return ok_; }
     explicit operator bool() const noexcept { return ok_; }
+    ///@}
     /// The error; an empty (false) error_code when the result holds a value.
     std::error_code error() const noexcept {
         return ok_ ? std::error_code() : std::error_code(error_value_, *error_category_);
     }
 
+    ///@{
+    /// The value; the result must hold one (assert()).
     T& value() & noexcept { assert(ok_); return *ptr(); }
     const T& value() const& noexcept { assert(ok_); return *ptr(); }
     T&& value() && noexcept { assert(ok_); return std::move(*ptr()); }
@@ -73,6 +84,8 @@ public:
     T&& operator*() && noexcept { return std::move(*this).value(); }
     T* operator->() noexcept { return &value(); }
     const T* operator->() const noexcept { return &value(); }
+    ///@}
+    /// The value, or `fallback` converted to T when the result holds an error.
     template <class U>
     T value_or(U&& fallback) const& { return ok_ ? *ptr() : static_cast<T>(std::forward<U>(fallback)); }
 

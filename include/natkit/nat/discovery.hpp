@@ -54,9 +54,12 @@ namespace nat {
 inline constexpr int primary_socket = 0;    ///< the socket being classified (e.g. the SIP socket)
 inline constexpr int secondary_socket = 1;  ///< a second socket, only for the hairpinning test
 
+/// What to classify and how: the STUN server, the flow, the optional tests and the timing.
 struct discovery_config {
     endpoint server;                           ///< the STUN server's primary address (IP1:P1)
     std::optional<endpoint> alternate_server{};  ///< IP2:P2 when the server does not announce it
+    /// RFC 5780 behaviour discovery, classic RFC 3489, or automatic (RFC 5780 when the server
+    /// announces OTHER-ADDRESS, else classic).
     discovery_mode mode = discovery_mode::automatic;
     /// The primary socket's real address (not 0.0.0.0): equal to the mapped address means no NAT.
     endpoint local{};
@@ -65,7 +68,9 @@ struct discovery_config {
     /// server that honours RESPONSE-PORT). Slow by nature: it waits idle periods of 1 s, 2 s,
     /// 4 s ... up to lifetime_max, then bisects to lifetime_resolution.
     bool test_lifetime = false;
+    /// The longest idle period the lifetime test tries.
     std::chrono::seconds lifetime_max{300};
+    /// How closely the lifetime test bisects.
     std::chrono::milliseconds lifetime_resolution{1000};
     /// How long test I waits for any answer before concluding "UDP blocked" (10 sends, evenly
     /// spaced, since no round-trip time is known yet). Safe for internet paths up to ~1 s RTT.
@@ -106,26 +111,39 @@ constexpr std::string_view to_string(test_kind k) noexcept {
 
 /// What one test sent and what came back: the evidence behind the verdict.
 struct test_evidence {
+    /// Which test this was.
     test_kind kind = test_kind::binding;
+    /// The socket it was sent from.
     int socket = primary_socket;
+    /// Where it was sent.
     endpoint to{};
+    /// The CHANGE-REQUEST flags it carried.
     stun::change_request_value change{};
+    /// Whether an answer came.
     bool answered = false;
     /// Answered, but not from where CHANGE-REQUEST asked: the answer is ignored as evidence.
     bool wrong_source = false;
+    /// Where the answer came from.
     endpoint from{};
+    /// XOR-MAPPED-ADDRESS (or MAPPED-ADDRESS) of the answer.
     std::optional<endpoint> mapped{};
+    /// RESPONSE-ORIGIN (or SOURCE-ADDRESS) of the answer.
     std::optional<endpoint> response_origin{};
     std::optional<endpoint> other_address{};  ///< OTHER-ADDRESS or CHANGED-ADDRESS
     duration started{};                       ///< since the discovery began
     duration rtt{};                           ///< time to the answer (from the first send)
     bool rtt_reliable = false;                ///< answered after a single send (Karn's rule)
+    /// Requests sent for this test.
     unsigned transmissions = 0;
 };
 
+/// The verdict and the evidence behind it.
 struct discovery_result {
+    /// The RFC 3489 NAT type.
     nat_type type = nat_type::unknown;
+    /// Mapping behaviour (RFC 4787 §4.1, RFC 5780 §4.3).
     behavior mapping = behavior::unknown;
+    /// Filtering behaviour (RFC 4787 §5, RFC 5780 §4.4).
     behavior filtering = behavior::unknown;
     std::optional<bool> hairpinning{};  ///< empty when not tested
     /// §4.6: the longest idle time after which the mapping was seen alive (a lower bound when
@@ -137,18 +155,26 @@ struct discovery_result {
     std::string_view note{};  ///< why the verdict is unknown or limited; empty when all went well
     /// The last tests (a lifetime measurement runs many; the earliest are kept first).
     std::array<test_evidence, 24> tests{};
+    /// How many entries of `tests` are used.
     std::size_t test_count = 0;
+    /// How long the discovery took.
     duration elapsed{};
 };
 
 /// One datagram to send: from socket `socket` to `to`. `datagram` stays valid until the next
 /// call into the discovery.
 struct transmit {
+    /// The socket to send from (primary_socket or secondary_socket).
     int socket = primary_socket;
+    /// The destination.
     endpoint to{};
+    /// The bytes to send.
     bytes_view datagram{};
 };
 
+/// The NAT behaviour discovery state machine (RFC 5780 §4, RFC 3489 §10.1), sans-I/O:
+/// feed it datagrams and time, send what poll_transmit() gives, wake at next_deadline(), read
+/// result() when finished().
 class discovery {
 public:
     /// Starts at `now`. `seed` feeds the transaction ids (take it from a CSPRNG or
@@ -204,7 +230,9 @@ public:
         return false;
     }
 
+    /// True when the verdict is final.
     bool finished() const noexcept { return finished_; }
+    /// The verdict so far (final when finished()).
     const discovery_result& result() const noexcept { return result_; }
 
 private:

@@ -22,8 +22,11 @@ namespace sdp {
 
 /// Local ports local_first..local_last (inclusive) appear as public_first.. in the same order.
 struct port_mapping {
+    /// First local port of the range.
     std::uint16_t local_first = 0;
+    /// Last local port of the range (inclusive).
     std::uint16_t local_last = 0;
+    /// The public port of local_first.
     std::uint16_t public_first = 0;
 
     /// One local port and its public port.
@@ -56,22 +59,27 @@ struct port_mapping {
         return range(first, last, pub);
     }
 
+    /// True when `local` is in local_first..local_last.
     constexpr bool contains(std::uint16_t local) const noexcept { return local >= local_first && local <= local_last; }
     /// The public port of `local`. Precondition: contains(local).
     constexpr std::uint16_t map(std::uint16_t local) const noexcept {
         return static_cast<std::uint16_t>(public_first + (local - local_first));
     }
 
+    ///@{
+    /// Equal when all three ports are equal.
     friend constexpr bool operator==(const port_mapping& a, const port_mapping& b) noexcept {
         return a.local_first == b.local_first && a.local_last == b.local_last && a.public_first == b.public_first;
     }
     friend constexpr bool operator!=(const port_mapping& a, const port_mapping& b) noexcept { return !(a == b); }
+    ///@}
 };
 
 /// Up to `capacity` non-overlapping port mappings; no heap storage (a few hundred bytes), so a
 /// PBX can copy its base rules per call and add that call's STUN-learned ports.
 class port_map {
 public:
+    /// How many mappings fit.
     static constexpr std::size_t capacity = 64;
 
     /// Adds a mapping. Fails with errc::overlapping_port_mapping when one of its local ports is
@@ -109,6 +117,7 @@ public:
         }
         return false;
     }
+    /// Removes every mapping.
     void clear() noexcept { count_ = 0; }
 
     /// The public port of `local`, if a mapping contains it.
@@ -129,10 +138,13 @@ public:
         return std::nullopt;
     }
 
+    ///@{
+    /// The mappings, in the order they were added.
     const port_mapping* begin() const noexcept { return entries_.data(); }
     const port_mapping* end() const noexcept { return entries_.data() + count_; }
     std::size_t size() const noexcept { return count_; }
     bool empty() const noexcept { return count_ == 0; }
+    ///@}
 
 private:
     std::array<port_mapping, capacity> entries_{};

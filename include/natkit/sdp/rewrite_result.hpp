@@ -24,6 +24,7 @@ public:
     /// An empty success.
     rewrite_result() noexcept = default;
 
+    /// A success: `size` output bytes at `data`, `changes` edits made.
     static rewrite_result success(const std::uint8_t* data, std::size_t size, std::size_t changes) noexcept {
         rewrite_result r;
         r.data_ = data;
@@ -42,8 +43,11 @@ public:
         return r;
     }
 
+    ///@{
+    /// True on success.
     bool ok() const noexcept { return error_category_ == nullptr; }
     explicit operator bool() const noexcept { return ok(); }
+    ///@}
     /// The error; empty when the rewrite succeeded.
     std::error_code error() const noexcept {
         return ok() ? std::error_code() : std::error_code(error_value_, *error_category_);

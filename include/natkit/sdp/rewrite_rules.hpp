@@ -52,6 +52,7 @@ public:
     /// Which addresses count as local: the RFC 1918/6598/4193 ranges, link-local and loopback
     /// by default, plus configured prefixes.
     local_networks local;
+    /// What to do with ICE candidates (a=candidate): keep, strip, or add a server-reflexive one.
     ice_policy ice = ice_policy::keep;
     /// Add 1 to the sess-version of o= (RFC 8866 §5.2) on every rewrite. Rewriting the same
     /// offer again gives the same version, so the RFC 3264 §8 rule "a changed SDP has a higher

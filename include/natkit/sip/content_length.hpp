@@ -33,6 +33,7 @@ inline constexpr std::size_t max_content_length = 999999999;
 /// Where the number of a Content-Length value is, and what it says.
 struct content_length_value {
     std::string_view digits;  ///< the decimal digits, a view into the header value
+    /// The number they say.
     std::size_t value = 0;
 };
 

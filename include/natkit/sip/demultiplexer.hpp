@@ -77,6 +77,7 @@ inline constexpr std::uint8_t crlf_pong[2] = {'\r', '\n'};
 template <class Handler>
 class demultiplexer {
 public:
+    /// A demultiplexer that calls the members of `handler`.
     explicit demultiplexer(Handler handler) noexcept(std::is_nothrow_move_constructible_v<Handler>)
         : handler_(std::move(handler)) {}
 
@@ -135,6 +136,7 @@ public:
 
     /// Whether dispatch() offers the CRLF pong for a CRLF ping (on by default).
     void answer_keepalives(bool on) noexcept { answer_keepalives_ = on; }
+    /// Whether dispatch() offers the CRLF pong.
     bool answer_keepalives() const noexcept { return answer_keepalives_; }
 
     /// Datagrams dispatched so far of kind `k`.
@@ -142,8 +144,11 @@ public:
     /// Datagrams no handler member took.
     std::uint64_t dropped() const noexcept { return dropped_; }
 
+    ///@{
+    /// The handler.
     Handler& handler() noexcept { return handler_; }
     const Handler& handler() const noexcept { return handler_; }
+    ///@}
 
 private:
     template <template <class, class, class> class Has, class Call, class... Context>

@@ -55,12 +55,14 @@ public:
         s.set = true;
         return {};
     }
+    /// The same, from an endpoint.
     std::error_code set_public_endpoint(const endpoint& e) noexcept {
         return set_public_endpoint(e.address(), e.port());
     }
     /// Forgets the public SIP address of family `f`: Via and Contact of that family stay.
     void clear_public_endpoint(address_family f) noexcept { slot_of(f) = slot{}; }
 
+    /// True when family `f` has a public SIP address.
     bool has_public_endpoint(address_family f) const noexcept { return slot_of(f).set; }
     /// The public host as it goes into Via and Contact ("203.0.113.5", "[2001:db8::5]").
     std::string_view public_host(address_family f) const noexcept {
@@ -85,6 +87,7 @@ public:
     bool should_rewrite(const ip_address& destination) const noexcept {
         return !destination.is_unspecified() && !sdp.local.contains(destination);
     }
+    /// The same for an endpoint.
     bool should_rewrite(const endpoint& destination) const noexcept { return should_rewrite(destination.address()); }
 
 private:

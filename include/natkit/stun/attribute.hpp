@@ -28,8 +28,11 @@ namespace stun {
 /// An attribute as it stands in a message: its type code and a view of its value
 /// (without padding). `offset` is where its 4-byte header starts in the message.
 struct attribute {
+    /// The attribute type code.
     std::uint16_t type = 0;
+    /// The value, without padding.
     bytes_view value;
+    /// Offset of the attribute's header in the message.
     std::size_t offset = 0;
 };
 
@@ -41,6 +44,7 @@ constexpr bool is_comprehension_required(std::uint16_t type) noexcept { return t
 /// (magic cookie and transaction id) are the XOR pad of XOR-MAPPED-ADDRESS (RFC 8489 §14.2).
 struct attribute_context {
     const std::uint8_t* header = nullptr;  ///< the 20-byte header of the message
+    /// The 16-byte XOR pad: magic cookie and transaction id.
     const std::uint8_t* xor_pad() const noexcept { return header + 4; }
 };
 

@@ -32,8 +32,11 @@ struct error_value {
 
 /// RFC 5780 §7.2 CHANGE-REQUEST flags.
 struct change_request_value {
+    /// Ask the server to answer from its other IP address.
     bool change_ip = false;
+    /// Ask the server to answer from its other port.
     bool change_port = false;
+    /// Equal when both flags are equal.
     friend bool operator==(change_request_value a, change_request_value b) noexcept {
         return a.change_ip == b.change_ip && a.change_port == b.change_port;
     }
@@ -44,7 +47,9 @@ enum class password_algorithm : std::uint16_t { md5 = 0x0001, sha256 = 0x0002 };
 
 /// RFC 8489 §14.11 PASSWORD-ALGORITHM: an algorithm and its (so far always empty) parameters.
 struct password_algorithm_value {
+    /// The algorithm number (1 MD5, 2 SHA-256).
     std::uint16_t algorithm = 0;
+    /// Its parameters (empty for both defined algorithms).
     bytes_view parameters;
 };
 
@@ -53,16 +58,21 @@ struct password_algorithm_value {
 class u16_list {
 public:
     constexpr u16_list() noexcept = default;
+    /// A list the caller owns, in host byte order (for encoding).
     constexpr u16_list(const std::uint16_t* values, std::size_t count) noexcept : host_(values), count_(count) {}
     template <std::size_t N>
+    /// A host-order array of N numbers (for encoding).
     constexpr u16_list(const std::uint16_t (&values)[N]) noexcept : host_(values), count_(N) {}  // NOLINT
+    /// A view over big-endian bytes as they stand in a message.
     static u16_list from_wire(bytes_view be) noexcept {
         u16_list l;
         l.wire_ = be.data();
         l.count_ = be.size() / 2;
         return l;
     }
+    /// How many numbers the list holds.
     constexpr std::size_t size() const noexcept { return count_; }
+    /// The i-th number, in host byte order.
     std::uint16_t operator[](std::size_t i) const noexcept { return host_ ? host_[i] : detail::load_be16(wire_ + 2 * i); }
 
 private:
@@ -76,9 +86,13 @@ private:
 class password_algorithms_list {
 public:
     constexpr password_algorithms_list() noexcept = default;
+    ///@{
+    /// Algorithm numbers the caller owns (for encoding).
     constexpr password_algorithms_list(const std::uint16_t* algorithms, std::size_t count) noexcept : host_(algorithms, count) {}
     template <std::size_t N>
     constexpr password_algorithms_list(const std::uint16_t (&algorithms)[N]) noexcept : host_(algorithms, N) {}  // NOLINT
+    ///@}
+    /// A view over an attribute value as it stands in a message.
     static password_algorithms_list from_wire(bytes_view v) noexcept {
         password_algorithms_list l;
         l.wire_ = v;
@@ -99,6 +113,7 @@ public:
             pos += 4 + padded_size(len);
         }
     }
+    /// True when the list names `algorithm`.
     bool contains(std::uint16_t algorithm) const {
         bool found = false;
         for_each([&](const password_algorithm_value& v) { found = found || v.algorithm == algorithm; });
@@ -106,7 +121,9 @@ public:
     }
     /// Bytes this list occupies as an attribute value.
     std::size_t wire_size() const noexcept { return wire_.empty() ? 4 * host_.size() : wire_.size(); }
+    /// The attribute value as received (empty for a caller-given list).
     bytes_view wire() const noexcept { return wire_; }
+    /// The caller-given algorithm numbers (empty for a decoded list).
     const u16_list& algorithms() const noexcept { return host_; }
 
     /// RFC 8489 §14.12: entries of 4-byte header + padded parameters filling the value exactly.
@@ -132,6 +149,9 @@ namespace attr {
 /// hides port and address behind the cookie and transaction id so that ALGs do not rewrite them.
 template <std::uint16_t Code, bool Xor>
 struct address_attribute {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = Code;
     static constexpr std::size_t max_size = 20;
     using value_type = endpoint;
@@ -171,12 +191,16 @@ struct address_attribute {
         }
         detail::store_be16(out + 2, port);
     }
+    ///@}
 };
 
 /// Text attributes (USERNAME, REALM, NONCE, SOFTWARE, ALTERNATE-DOMAIN): UTF-8 bytes, taken
 /// as they are. Each has a byte limit from its RFC section; longer values are errors.
 template <std::uint16_t Code, std::size_t MaxBytes>
 struct text_attribute {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = Code;
     static constexpr std::size_t max_size = MaxBytes;
     using value_type = std::string_view;
@@ -189,11 +213,15 @@ struct text_attribute {
     static void encode(const value_type& s, std::uint8_t* out, const attribute_context&) noexcept {
         if (!s.empty()) std::memcpy(out, s.data(), s.size());
     }
+    ///@}
 };
 
 /// Opaque byte attributes whose length is checked against [MinBytes, MaxBytes].
 template <std::uint16_t Code, std::size_t MinBytes, std::size_t MaxBytes>
 struct bytes_attribute {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = Code;
     static constexpr std::size_t max_size = MaxBytes;
     using value_type = bytes_view;
@@ -206,11 +234,15 @@ struct bytes_attribute {
     static void encode(const value_type& b, std::uint8_t* out, const attribute_context&) noexcept {
         if (!b.empty()) std::memcpy(out, b.data(), b.size());
     }
+    ///@}
 };
 
 /// Attributes whose value is one big-endian unsigned integer of N bytes (4 or 8).
 template <std::uint16_t Code, class Int>
 struct integer_attribute {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = Code;
     static constexpr std::size_t max_size = sizeof(Int);
     using value_type = Int;
@@ -225,6 +257,7 @@ struct integer_attribute {
         if constexpr (sizeof(Int) == 8) detail::store_be64(out, x);
         else detail::store_be32(out, x);
     }
+    ///@}
 };
 
 // --- RFC 8489 ---------------------------------------------------------------------------
@@ -243,6 +276,9 @@ using alternate_domain = text_attribute<0x8003, 255>;         ///< §14.16: a DN
 
 /// §14.8 ERROR-CODE: 21 zero bits, class (3 bits), number (8 bits), reason phrase.
 struct error_code {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = 0x0009;
     static constexpr std::size_t max_size = 4 + 763;
     using value_type = error_value;
@@ -263,10 +299,14 @@ struct error_code {
         out[3] = static_cast<std::uint8_t>(e.code % 100);
         if (!e.reason.empty()) std::memcpy(out + 4, e.reason.data(), e.reason.size());
     }
+    ///@}
 };
 
 /// §14.9 UNKNOWN-ATTRIBUTES: the comprehension-required types the server did not understand.
 struct unknown_attributes {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = 0x000A;
     using value_type = u16_list;
 
@@ -278,10 +318,14 @@ struct unknown_attributes {
     static void encode(const value_type& l, std::uint8_t* out, const attribute_context&) noexcept {
         for (std::size_t i = 0; i < l.size(); ++i) detail::store_be16(out + 2 * i, l[i]);
     }
+    ///@}
 };
 
 /// §14.11 PASSWORD-ALGORITHM.
 struct password_algorithm {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = 0x001D;
     using value_type = password_algorithm_value;
 
@@ -297,10 +341,14 @@ struct password_algorithm {
         detail::store_be16(out + 2, static_cast<std::uint16_t>(p.parameters.size()));
         if (!p.parameters.empty()) std::memcpy(out + 4, p.parameters.data(), p.parameters.size());
     }
+    ///@}
 };
 
 /// §14.12 PASSWORD-ALGORITHMS.
 struct password_algorithms {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = 0x8002;
     using value_type = password_algorithms_list;
 
@@ -319,6 +367,7 @@ struct password_algorithms {
             detail::store_be16(out + 4 * i + 2, 0);
         }
     }
+    ///@}
 };
 
 // --- RFC 5780 ---------------------------------------------------------------------------
@@ -330,16 +379,23 @@ using cache_timeout = integer_attribute<0x8027, std::uint32_t>;  ///< §7.7
 /// §7.6 PADDING to encode: `n` zero bytes written in place, so no source buffer is needed
 /// (decode PADDING with attr::padding).
 struct zero_padding {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = 0x0026;
     using value_type = std::size_t;
     static std::size_t size(const value_type& n) noexcept { return n; }
     static void encode(const value_type& n, std::uint8_t* out, const attribute_context&) noexcept {
         if (n != 0) std::memset(out, 0, n);
     }
+    ///@}
 };
 
 /// §7.2 CHANGE-REQUEST: flag bits A (change IP, 0x4) and B (change port, 0x2).
 struct change_request {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = 0x0003;
     static constexpr std::size_t max_size = 4;
     using value_type = change_request_value;
@@ -353,10 +409,14 @@ struct change_request {
     static void encode(const value_type& c, std::uint8_t* out, const attribute_context&) noexcept {
         detail::store_be32(out, (c.change_ip ? 0x4u : 0u) | (c.change_port ? 0x2u : 0u));
     }
+    ///@}
 };
 
 /// §7.5 RESPONSE-PORT: a port, then two bytes of padding that are part of the value.
 struct response_port {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = 0x0027;
     static constexpr std::size_t max_size = 4;
     using value_type = std::uint16_t;
@@ -370,6 +430,7 @@ struct response_port {
         detail::store_be16(out, p);
         detail::store_be16(out + 2, 0);
     }
+    ///@}
 };
 
 // --- RFC 3489 (classic STUN) ------------------------------------------------------------
@@ -385,6 +446,9 @@ using ice_controlling = integer_attribute<0x802A, std::uint64_t>;   ///< §7.1.3
 
 /// §7.1.2 USE-CANDIDATE: no value.
 struct use_candidate {
+    ///@{
+    /// The attribute trait interface (see natkit/stun/attribute.hpp): type code, largest
+    /// encoded value, value type, and how to decode, size and encode a value.
     static constexpr std::uint16_t type = 0x0025;
     static constexpr std::size_t max_size = 0;
     using value_type = empty_value;
@@ -395,6 +459,7 @@ struct use_candidate {
     }
     static std::size_t size(const value_type&) noexcept { return 0; }
     static void encode(const value_type&, std::uint8_t*, const attribute_context&) noexcept {}
+    ///@}
 };
 
 }  // namespace attr

@@ -69,6 +69,7 @@ struct binding_request_options {
     /// Borrowed: the caller keeps them alive as long as the binding_client. Pass them already
     /// prepared with OpaqueString (see integrity_key.hpp). An empty username means "none".
     std::string_view username;
+    /// The long-term password (see username).
     std::string_view password;
     /// Send a classic RFC 3489 request: bytes 4-7 carry 32 bits derived from the transaction id
     /// instead of the magic cookie (the 128-bit classic id, RFC 8489 §5), and no FINGERPRINT.
@@ -137,6 +138,7 @@ public:
     std::optional<endpoint> source_address;   ///< RFC 3489 §11.2.5 SOURCE-ADDRESS
     /// ERROR-CODE of the final error response (300-699); 0 when there was none.
     std::uint16_t error_code = 0;
+    /// Why the transaction failed; binding_failure::none when it succeeded.
     binding_failure failure = binding_failure::none;
     /// Time from the first transmission of the final transaction to its response. With one
     /// transmission it is a true RTT sample; after retransmissions it is only an upper bound,
@@ -144,6 +146,7 @@ public:
     /// algorithm, RFC 8489 §6.2.1): then rtt_reliable is false and the value must not be fed
     /// to an rto_estimator. Zero when no response arrived.
     std::chrono::steady_clock::duration rtt{};
+    /// True when rtt is a true round-trip sample (one transmission).
     bool rtt_reliable = false;
     /// Requests sent in the final transaction (1 to Rc).
     unsigned transmissions = 0;
@@ -250,15 +253,19 @@ inline std::uint32_t classic_cookie(const transaction_id& id) noexcept {
 /// over a stream the transaction ends at once with that failure (RFC 8489 §9.2.5).
 class binding_client {
 public:
+    ///@{
+    /// The clock the client is driven with (the caller passes its time points).
     using clock = std::chrono::steady_clock;
     using time_point = clock::time_point;
     using duration = clock::duration;
+    ///@}
 
     /// Capacity of the request buffer: the IPv6 minimum MTU (RFC 8200 §5), the size RFC 8489
     /// §6.1 names for UDP when the path MTU is unknown.
     static constexpr std::size_t max_request_size = 1280;
     /// RFC 8489 §14.9, §14.10: REALM and NONCE are at most 763 bytes.
     static constexpr std::size_t max_realm_size = 763;
+    /// The NONCE limit (RFC 8489 §14.10).
     static constexpr std::size_t max_nonce_size = 763;
     /// PASSWORD-ALGORITHMS values longer than this (32 entries without parameters) cannot be
     /// echoed; such a challenge ends the transaction as failed.
@@ -380,6 +387,7 @@ public:
         return on_response(*msg, from, now);
     }
 
+    /// Where the transaction stands.
     binding_state state() const noexcept { return state_; }
     /// Filled when the transaction ended (state() is not pending).
     const binding_result& result() const noexcept { return result_; }

@@ -50,23 +50,29 @@ enum class auth_mechanism : std::uint8_t {
 /// credentials build it with integrity_key::long_term(username, realm, password).
 using credential_lookup = std::function<std::optional<integrity_key>(std::string_view username)>;
 
+/// What the server is: its addresses, SOFTWARE and authentication.
 struct responder_config {
     endpoint primary{};                 ///< IP1:P1
     std::optional<endpoint> alternate{};  ///< IP2:P2; enables CHANGE-REQUEST and OTHER-ADDRESS
     std::string_view software{};        ///< SOFTWARE in every response; empty for none
+    /// Whether requests must be authenticated, and how (RFC 8489 §9).
     auth_mechanism auth = auth_mechanism::none;
     std::string_view realm{};           ///< long-term only
     credential_lookup credentials{};    ///< short- and long-term
     /// Secret for stateless nonces (long-term): random bytes the caller keeps alive.
     bytes_view nonce_secret{};
+    /// How long a nonce stays valid before 438 Stale Nonce.
     std::chrono::seconds nonce_lifetime{600};
 };
 
 /// What to send: `datagram` (a view into the caller's output buffer), from which local
 /// address, to which destination.
 struct responder_reply {
+    /// The response (or error response) to send.
     bytes_view datagram;
+    /// The local address to send it from (another one after CHANGE-REQUEST).
     endpoint from;
+    /// Where to send it: the request's source, or its RESPONSE-PORT.
     endpoint to;
 };
 
@@ -77,8 +83,11 @@ struct responder_stats {
     std::uint64_t dropped = 0;        ///< not STUN, not a request, bad FINGERPRINT ...
 };
 
+/// The Binding server logic (RFC 8489 §6.3, RFC 5780 §6, RFC 3489 classic clients), no I/O:
+/// datagram in, reply (bytes, source address, destination) out.
 class binding_responder {
 public:
+    /// A server with this configuration.
     explicit binding_responder(responder_config config) : cfg_(std::move(config)) {}
 
     /// Handles one datagram that arrived on `local` (one of the server's addresses) from
@@ -98,7 +107,9 @@ public:
         return reply;
     }
 
+    /// Counters of answered, rejected and dropped datagrams.
     const responder_stats& stats() const noexcept { return stats_; }
+    /// The configuration it was built with.
     const responder_config& config() const noexcept { return cfg_; }
 
     /// The server address that differs from `local` in IP and/or port (RFC 5780 §6):

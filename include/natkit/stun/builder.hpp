@@ -97,6 +97,7 @@ public:
         std::memcpy(p + 8, tid.bytes.data(), tid.bytes.size());
         size_ = header_size;
     }
+    /// A message with `tid` and `cookie` (another cookie only for classic RFC 3489 messages).
     message_builder(typename storage_type::argument out, stun::method m, stun::message_class c,
                     const transaction_id& tid, std::uint32_t cookie = magic_cookie) noexcept
         : message_builder(out, make_message_type(m, c), tid, cookie) {}
@@ -152,7 +153,9 @@ public:
         return bytes_view(out_.data(), size_);
     }
 
+    /// The first error that made the builder stop (also returned by finish()).
     std::error_code error() const noexcept { return error_; }
+    /// Bytes written so far.
     std::size_t size() const noexcept { return size_; }
 
 private:

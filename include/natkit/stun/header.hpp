@@ -49,8 +49,10 @@ constexpr message_class class_of(std::uint16_t type) noexcept {
 /// The 96-bit transaction id of RFC 8489 §5. Classic RFC 3489 messages have 128 bits: their
 /// first 32 stand where the magic cookie would (see message_view::cookie()).
 struct transaction_id {
+    /// The 12 bytes, in wire order.
     std::array<std::uint8_t, 12> bytes{};
 
+    /// The id stored at `twelve_bytes`.
     static transaction_id from(const std::uint8_t* twelve_bytes) noexcept {
         transaction_id t;
         std::memcpy(t.bytes.data(), twelve_bytes, 12);
@@ -65,9 +67,12 @@ struct transaction_id {
         for (auto& b : t.bytes) b = static_cast<std::uint8_t>(byte(rng));
         return t;
     }
+    ///@{
+    /// Compared byte-wise (the order is for use as a map key).
     friend bool operator==(const transaction_id& a, const transaction_id& b) noexcept { return a.bytes == b.bytes; }
     friend bool operator!=(const transaction_id& a, const transaction_id& b) noexcept { return !(a == b); }
     friend bool operator<(const transaction_id& a, const transaction_id& b) noexcept { return a.bytes < b.bytes; }
+    ///@}
 };
 
 }  // namespace stun

@@ -54,8 +54,11 @@ public:
         return k;
     }
 
+    ///@{
+    /// The precomputed HMAC states (for natkit's own use).
     const detail::hmac_key<detail::sha1>& sha1() const noexcept { return sha1_; }
     const detail::hmac_key<detail::sha256>& sha256() const noexcept { return sha256_; }
+    ///@}
 
 private:
     template <class Hash>

@@ -36,15 +36,21 @@ inline constexpr std::uint32_t fingerprint_xor = 0x5354554E;
 /// Walks the attributes of a validated message in order.
 class attribute_iterator {
 public:
+    ///@{
+    /// Forward iterator types.
     using value_type = attribute;
     using difference_type = std::ptrdiff_t;
     using pointer = const attribute*;
     using reference = const attribute&;
     using iterator_category = std::forward_iterator_tag;
+    ///@}
 
     attribute_iterator() noexcept = default;
+    /// An iterator at the attribute header at `offset` of a validated `message`.
     attribute_iterator(bytes_view message, std::size_t offset) noexcept : msg_(message) { load(offset); }
 
+    ///@{
+    /// The current attribute; advance to the next.
     reference operator*() const noexcept { return current_; }
     pointer operator->() const noexcept { return &current_; }
     attribute_iterator& operator++() noexcept {
@@ -56,10 +62,14 @@ public:
         ++*this;
         return copy;
     }
+    ///@}
+    ///@{
+    /// Equal when both point at the same attribute.
     friend bool operator==(const attribute_iterator& a, const attribute_iterator& b) noexcept {
         return a.current_.offset == b.current_.offset;
     }
     friend bool operator!=(const attribute_iterator& a, const attribute_iterator& b) noexcept { return !(a == b); }
+    ///@}
 
 private:
     void load(std::size_t offset) noexcept {
@@ -94,6 +104,8 @@ public:
         return m;
     }
 
+    ///@{
+    /// Message type, method and class (RFC 8489 §5).
     std::uint16_t type() const noexcept { return detail::load_be16(data_.data()); }
     stun::method method() const noexcept { return method_of(type()); }
     stun::message_class message_class() const noexcept { return class_of(type()); }
@@ -101,20 +113,27 @@ public:
     bool is_indication() const noexcept { return message_class() == stun::message_class::indication; }
     bool is_success_response() const noexcept { return message_class() == stun::message_class::success_response; }
     bool is_error_response() const noexcept { return message_class() == stun::message_class::error_response; }
+    ///@}
 
     /// Bytes 4-7: the magic cookie, or the first 32 bits of a classic transaction id.
     std::uint32_t cookie() const noexcept { return detail::load_be32(data_.data() + 4); }
     /// A classic RFC 3489 message: no magic cookie, 128-bit transaction id (RFC 8489 §5, §12).
     bool legacy() const noexcept { return cookie() != magic_cookie; }
+    /// The transaction id (bytes 8-19).
     stun::transaction_id transaction_id() const noexcept { return stun::transaction_id::from(data_.data() + 8); }
 
     /// The whole message, header included.
     bytes_view bytes() const noexcept { return data_; }
+    /// Length of the whole message in bytes.
     std::size_t size() const noexcept { return data_.size(); }
+    /// What attribute traits need to decode values of this message.
     attribute_context context() const noexcept { return attribute_context{data_.data()}; }
 
+    ///@{
+    /// Iteration over the attributes, in order.
     attribute_iterator begin() const noexcept { return attribute_iterator(data_, header_size); }
     attribute_iterator end() const noexcept { return attribute_iterator(data_, data_.size()); }
+    ///@}
 
     /// The first attribute of this type; RFC 8489 §14 says later duplicates are ignored.
     std::optional<attribute> find(std::uint16_t attr_type) const noexcept {
@@ -122,6 +141,7 @@ public:
             if (a.type == attr_type) return a;
         return std::nullopt;
     }
+    /// True when an attribute of this type is present.
     bool has(std::uint16_t attr_type) const noexcept { return find(attr_type).has_value(); }
 
     /// The decoded value of the first attribute of `Trait`, or errc::attribute_missing,
@@ -133,6 +153,7 @@ public:
         return Trait::decode(a->value, context());
     }
     template <class Trait>
+    /// True when an attribute of `Trait` is present.
     bool has() const noexcept { return has(Trait::type); }
 
     /// Writes the comprehension-required attribute types that are neither natkit's standard
@@ -155,9 +176,12 @@ public:
         return n;
     }
 
+    ///@{
+    /// Whether FINGERPRINT, MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256 are present.
     bool has_fingerprint() const noexcept { return fingerprint_at_ != 0; }
     bool has_integrity() const noexcept { return integrity_at_ != 0; }
     bool has_integrity_sha256() const noexcept { return integrity_sha256_at_ != 0; }
+    ///@}
 
     /// RFC 8489 §14.7: CRC-32 of everything before FINGERPRINT, XOR 0x5354554E.
     /// Returns an empty error_code when it matches.

@@ -90,10 +90,13 @@ constexpr steady_duration mul_saturating(steady_duration d, unsigned n) noexcept
 /// matters for congestion (RFC 8489 §6.2.1, RFC 8085 §3.1.3).
 class retransmission_timer {
 public:
+    ///@{
+    /// The clock the timer is driven with.
     using clock = std::chrono::steady_clock;
     using time_point = clock::time_point;
     using duration = clock::duration;
     using timer_event = stun::timer_event;
+    ///@}
 
     /// Starts the schedule; `first_send` is when the caller sent the request for the first time.
     retransmission_timer(const retransmission_policy& policy, transport_kind transport, time_point first_send) noexcept
@@ -181,6 +184,7 @@ private:
 /// 10 minutes without a transaction: keep one estimator per server and reset() it when stale.
 class rto_estimator {
 public:
+    /// A duration of the steady clock.
     using duration = std::chrono::steady_clock::duration;
 
     /// RFC 6298 §2 clock granularity G, here the 1 ms accuracy RFC 8489 §6.2.1 asks for.
@@ -239,7 +243,9 @@ public:
         srtt_ = rttvar_ = duration::zero();
     }
 
+    /// The smoothed round-trip time (RFC 6298 §2).
     duration srtt() const noexcept { return srtt_; }
+    /// The round-trip time variation (RFC 6298 §2).
     duration rttvar() const noexcept { return rttvar_; }
     /// Number of samples added since construction or reset().
     unsigned samples() const noexcept { return samples_; }

@@ -40,6 +40,7 @@ inline result<std::size_t> framed_size(bytes_view prefix) noexcept {
 /// Collects stream bytes in caller-provided storage and hands out whole messages.
 class stream_framer {
 public:
+    /// A framer that keeps partial messages in `storage` (the largest message that fits).
     explicit stream_framer(mutable_bytes storage) noexcept : storage_(storage) {}
 
     /// Copies as much of `in` as fits; returns the number of bytes taken. Call next() until it
