@@ -63,7 +63,7 @@ inline std::error_code make_error_code(cidr_errc e) noexcept {
 /// The stored network address always has its host bits cleared, so two cidr values naming the
 /// same network compare equal whatever text they came from ("192.168.1.7/24" is 192.168.1.0/24).
 /// A prefix only ever contains addresses of its own family: 10.0.0.0/8 does not contain the
-/// IPv4-mapped IPv6 address ::ffff:10.0.0.1 (ip_address keeps the two apart too).
+/// IPv4-mapped IPv6 address \::ffff:10.0.0.1 (ip_address keeps the two apart too).
 class cidr {
 public:
     /// 0.0.0.0/0, every IPv4 address.

@@ -283,9 +283,9 @@ constexpr std::uint64_t fnv1a(const std::uint8_t* p, std::size_t n,
 
 /// An IPv4 or IPv6 address, stored as network-order bytes.
 ///
-/// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d, RFC 4291 §2.5.5.2) are IPv6 addresses here: they
+/// IPv4-mapped IPv6 addresses (\::ffff:a.b.c.d, RFC 4291 §2.5.5.2) are IPv6 addresses here: they
 /// never compare equal to the IPv4 address they embed, and the is_* predicates classify them as
-/// IPv6 (::ffff:127.0.0.1 is not loopback).
+/// IPv6 (\::ffff:127.0.0.1 is not loopback).
 class ip_address {
 public:
     /// The IPv4 unspecified address 0.0.0.0.

@@ -180,7 +180,7 @@ inline std::size_t copy_utf8_prefix(char* out, std::size_t capacity, std::string
 }
 
 /// Transport addresses compare equal also when one is the IPv4-mapped IPv6 form
-/// (::ffff:a.b.c.d, RFC 4291 §2.5.5.2) of the other, as a dual-stack socket reports them.
+/// (\::ffff:a.b.c.d, RFC 4291 §2.5.5.2) of the other, as a dual-stack socket reports them.
 inline endpoint unmap_v4(const endpoint& e) noexcept {
     if (!e.address().is_v4_mapped()) return e;
     return endpoint(ip_address::v4_bytes(e.address().data() + 12), e.port());
