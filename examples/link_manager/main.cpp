@@ -215,18 +215,16 @@ int main(int argc, char** argv) {
         if (!e) quit();
     });
     commands.start();
+    // --call: once the discovery is done (it owns the socket for at most a few seconds).
     net::steady_timer call_timer(io);
-    if (call_uri) {
-        // Once the discovery is done (it owns the socket for at most a few seconds).
-        std::function<void()> try_call = [&] {
-            if (link.ready()) return link.call(*call_uri, *call_destination(*call_uri));
-            call_timer.expires_after(std::chrono::milliseconds(50));
-            call_timer.async_wait([&](const na::error_code& e) {
-                if (!e) try_call();
-            });
-        };
-        try_call();
-    }
+    std::function<void()> try_call = [&] {
+        if (link.ready()) return link.call(*call_uri, *call_destination(*call_uri));
+        call_timer.expires_after(std::chrono::milliseconds(50));
+        call_timer.async_wait([&](const na::error_code& e) {
+            if (!e) try_call();
+        });
+    };
+    if (call_uri) try_call();
     io.run();
     return 0;
 }

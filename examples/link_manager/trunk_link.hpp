@@ -51,7 +51,7 @@ struct options {
     std::uint16_t rtp_last = 56000;
     std::chrono::milliseconds keepalive_interval{10000};
     std::uint8_t dscp_sip = na::dscp::cs3;  ///< RFC 4594 §4.2: signalling
-    std::uint8_t dscp_rtp = na::dscp::ef;   ///< RFC 4594 §4.3 / RFC 3246: telephony media
+    std::uint8_t dscp_rtp = na::dscp::ef;   ///< RFC 4594 §4.1 / RFC 3246: telephony media
     std::string user = "pbx";
 };
 

@@ -68,4 +68,16 @@ wait_for '"event":"ended"' "$dir/lm.log" 3 || fail "hangup did not end the call"
 echo quit >&3
 for ((i = 0; i < 60; i++)); do kill -0 "$lm_pid" 2>/dev/null || break; sleep 0.05; done
 kill -0 "$lm_pid" 2>/dev/null && fail "quit did not end the link manager"
+exec 3>&-
+
+# --call places the call once the NAT is known; SIGTERM hangs up and exits.
+"$lm" --stun "$primary" --local 127.0.0.1:0 --rtp-range $((base + 10))-$((base + 19)) --json \
+  --call "sip:service@127.0.0.1:$((base + 1))" </dev/null >"$dir/lm2.log" 2>&1 &
+lm_pid=$!
+pids+=($lm_pid)
+wait_for '"event":"rtp_received"' "$dir/lm2.log" 8 || fail "--call: no RTP from sipp"
+kill -TERM "$lm_pid"
+for ((i = 0; i < 60; i++)); do kill -0 "$lm_pid" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$lm_pid" 2>/dev/null && fail "SIGTERM did not end the link manager"
+grep -q '"event":"ended"' "$dir/lm2.log" || fail "SIGTERM did not hang up the call"
 echo "link manager smoke: ok"
