@@ -45,23 +45,29 @@ enum class keepalive_kind : std::uint8_t {
 
 /// A binding's handle: index and generation, so a stale handle never touches a new binding.
 struct binding_id {
+    ///@{
+    /// Slot index and generation (a reused slot gets a new generation); compared as a pair.
     std::uint32_t index = 0;
     std::uint16_t generation = 0;
     friend bool operator==(binding_id a, binding_id b) noexcept {
         return a.index == b.index && a.generation == b.generation;
     }
     friend bool operator!=(binding_id a, binding_id b) noexcept { return !(a == b); }
+    ///@}
 };
 
+/// One binding: the socket to send on, the server, the interval and what to send.
 struct binding_options {
     std::uint32_t socket = 0;             ///< the caller's id for the socket or flow to send on
     endpoint server{};                    ///< where keepalives go (the STUN server, or the SIP peer for CRLF)
     std::optional<endpoint> secondary{};  ///< used after the binding was declared lost
     std::chrono::milliseconds interval{10000};  ///< send when idle this long (at most 24 h)
     double jitter = 0.2;  ///< each interval is shortened by a random 0-20 % (never lengthened)
+/// What to send when idle.
     keepalive_kind kind = keepalive_kind::binding_request;
 };
 
+/// Settings shared by every binding of a scheduler.
 struct scheduler_config {
     unsigned lost_after = 3;                  ///< consecutive failed rounds before `lost`
     std::chrono::milliseconds rto{500};       ///< first retransmission (RFC 8489 §6.2.1), then doubling
@@ -76,33 +82,47 @@ enum class event_kind : std::uint8_t {
     restored,  ///< a round succeeded after `lost` (`current` holds the mapping, if known)
 };
 
+/// What the scheduler learned about a binding: `kind` of event, the binding and its socket,
+/// the public address before and after (for `changed`), and when.
 template <class TimePoint>
 struct basic_event {
+    ///@{
+    /// See the struct's description.
     event_kind kind;
     binding_id id;
     std::uint32_t socket;
     endpoint previous;
     endpoint current;
     TimePoint at;
+    ///@}
 };
 
 /// One keepalive to send now: `bytes` from the caller's socket `socket` to `to`. The view is
 /// valid during the on_send() call only.
 struct keepalive_transmit {
+    ///@{
+    /// The binding, the socket to send from, the destination, the bytes and their kind.
     binding_id id;
     std::uint32_t socket;
     endpoint to;
     bytes_view bytes;
     keepalive_kind kind;
+    ///@}
     bool retransmission;  ///< a repeat within the round (RFC 8489 §6.2.1), not a new round
 };
 
+/// The keepalive scheduler (see the top of this header): bindings on a timing wheel, driven by
+/// poll(), on_datagram() and next_deadline(); `Clock` only names the time_point type.
 template <class Clock = std::chrono::steady_clock>
 class scheduler {
 public:
+    ///@{
+    /// The time point type of `Clock`, and the event type handlers receive.
     using time_point = typename Clock::time_point;
     using event = basic_event<time_point>;
+    ///@}
 
+    /// A scheduler whose clock starts at `epoch`.
     explicit scheduler(time_point epoch, scheduler_config config = {}) : epoch_(epoch), cfg_(config), wheel_(0) {
         rng_ = cfg_.seed ^ 0x9E3779B97F4A7C15ull;
     }
@@ -177,6 +197,7 @@ public:
         if (!r) return std::nullopt;
         return servers_[r->using_secondary() ? r->secondary : r->server];
     }
+    /// Number of bindings.
     std::size_t size() const noexcept { return active_; }
 
     /// When poll() next has work (time_point::max() with no bindings).
