@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds natkit's fuzzers (STUN, SDP, SIP) with clang and fuzzes each for a while, starting from a copy of the
+# Builds natkit's fuzzers (STUN, SDP, SIP, DNS/ENUM) with clang and fuzzes each for a while, starting from a copy of the
 # committed seed corpus (which stays untouched).
 #
 #   fuzz/run_smoke.sh [BUILD_DIR [SECONDS]]      defaults: /tmp/build-fuzz 30
@@ -25,8 +25,8 @@ fi
 
 cmake -S "$repo" -B "$build_dir" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DNATKIT_BUILD_FUZZ=ON -DNATKIT_BUILD_TESTS=OFF -DNATKIT_BUILD_EXAMPLES=OFF -DNATKIT_BUILD_BENCH=OFF >/dev/null
-targets=(stun sdp sip)
-cmake --build "$build_dir" --target natkit-fuzz-stun natkit-fuzz-sdp natkit-fuzz-sip -j "$jobs"
+targets=(stun sdp sip dns)
+cmake --build "$build_dir" --target natkit-fuzz-stun natkit-fuzz-sdp natkit-fuzz-sip natkit-fuzz-dns -j "$jobs"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/natkit-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
