@@ -241,7 +241,7 @@ TEST_CASE("DNS response: NAPTR RDATA must fill RDLENGTH exactly") {
     // RDLENGTH is the 2 bytes before the RDATA; the RDATA starts after owner (2) + 10 fixed bytes.
     const std::size_t answer = 12 + 11 + 4;  // header, "x.example" (11 octets), type + class
     const std::size_t rdlength_at = answer + 2 + 8;
-    const unsigned rdlength = (good[rdlength_at] << 8) | good[rdlength_at + 1];
+    const unsigned rdlength = (unsigned{good[rdlength_at]} << 8) | good[rdlength_at + 1];
 
     auto longer = good;  // one more byte inside the RDATA than the fields use
     longer[rdlength_at + 1] = static_cast<std::uint8_t>(rdlength + 1);

@@ -62,6 +62,7 @@ namespace asio {
 /// The completion signature of enum_resolver::async_lookup.
 using enum_lookup_signature = void(error_code, enum_::lookup_result);
 
+/// enum_::lookup_options and where the DNS server comes from.
 struct enum_resolver_options : enum_::lookup_options {
     /// The DNS server to ask (a recursive resolver, or an authoritative server with
     /// query.recursion_desired = false). Empty: the first nameserver of resolv_conf.
@@ -311,8 +312,9 @@ private:
 /// Looks up telephone numbers in ENUM. Cheap to copy; holds the executor and the options.
 class enum_resolver {
 public:
-    using executor_type = net::any_io_executor;
+    using executor_type = net::any_io_executor;  ///< where lookups run
 
+    /// Reads resolv.conf (when options.server is empty) once, here.
     enum_resolver(const executor_type& executor, enum_resolver_options options = {})
         : executor_(executor), options_(std::move(options)) {
         if (!options_.id_generator) options_.id_generator = &detail::random_query_id;
@@ -331,9 +333,11 @@ public:
         }
     }
 
+    /// The executor the lookups run on.
     executor_type get_executor() const noexcept { return executor_; }
     /// The DNS server the lookups ask.
     const endpoint& server() const noexcept { return server_; }
+    /// The options, with the defaults filled in.
     const enum_resolver_options& options() const noexcept { return options_; }
 
     /// Looks up `number` (enum_::e164_number syntax). See the file comment.

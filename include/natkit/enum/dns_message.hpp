@@ -26,21 +26,21 @@ namespace enum_ {
 
 /// Resource record types and classes natkit names (RFC 1035 §3.2.2, RFC 3403 §4, RFC 6891).
 namespace rr_type {
-inline constexpr std::uint16_t cname = 5;
-inline constexpr std::uint16_t soa = 6;
-inline constexpr std::uint16_t naptr = 35;
-inline constexpr std::uint16_t opt = 41;
+inline constexpr std::uint16_t cname = 5;  ///< CNAME (RFC 1035 §3.3.1)
+inline constexpr std::uint16_t soa = 6;  ///< SOA (RFC 1035 §3.3.13)
+inline constexpr std::uint16_t naptr = 35;  ///< NAPTR (RFC 3403 §4)
+inline constexpr std::uint16_t opt = 41;  ///< OPT, the EDNS(0) pseudo-record (RFC 6891 §6.1)
 }  // namespace rr_type
 inline constexpr std::uint16_t class_in = 1;
 
 /// RCODE values (RFC 1035 §4.1.1).
 namespace rcode {
-inline constexpr unsigned no_error = 0;
-inline constexpr unsigned format_error = 1;
-inline constexpr unsigned server_failure = 2;
-inline constexpr unsigned name_error = 3;  // NXDOMAIN
-inline constexpr unsigned not_implemented = 4;
-inline constexpr unsigned refused = 5;
+inline constexpr unsigned no_error = 0;  ///< NOERROR
+inline constexpr unsigned format_error = 1;  ///< FORMERR: the server could not read the query
+inline constexpr unsigned server_failure = 2;  ///< SERVFAIL
+inline constexpr unsigned name_error = 3;  ///< NXDOMAIN: the name does not exist
+inline constexpr unsigned not_implemented = 4;  ///< NOTIMP
+inline constexpr unsigned refused = 5;  ///< REFUSED
 }  // namespace rcode
 
 namespace detail {
@@ -54,20 +54,20 @@ inline std::uint32_t load32(const std::uint8_t* p) noexcept {
 
 /// One entry of the question section.
 struct dns_question {
-    name_ref name;
-    std::uint16_t type = 0;
-    std::uint16_t qclass = 0;
+    name_ref name;            ///< QNAME
+    std::uint16_t type = 0;    ///< QTYPE
+    std::uint16_t qclass = 0;  ///< QCLASS
 };
 
 /// One resource record: the owner name, the fixed fields, and the RDATA as a view. RDATA
 /// offsets matter because RDATA names may point elsewhere in the message (message()).
 struct dns_record {
-    name_ref owner;
-    std::uint16_t type = 0;
-    std::uint16_t rclass = 0;
-    std::uint32_t ttl = 0;
-    bytes_view rdata;
-    std::size_t rdata_offset = 0;
+    name_ref owner;          ///< the owner name
+    std::uint16_t type = 0;  ///< TYPE
+    std::uint16_t rclass = 0;  ///< CLASS (1: IN)
+    std::uint32_t ttl = 0;  ///< TTL in seconds
+    bytes_view rdata;  ///< the RDATA, RDLENGTH octets
+    std::size_t rdata_offset = 0;  ///< where the RDATA starts in the message
     bytes_view message;  ///< the whole message, for names inside RDATA
 };
 
@@ -77,34 +77,42 @@ inline errc validate_rdata(bytes_view message, std::uint16_t type, std::size_t r
 /// Walks the records of one section of a validated message.
 class record_iterator {
 public:
-    using value_type = dns_record;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const dns_record*;
-    using reference = const dns_record&;
-    using iterator_category = std::forward_iterator_tag;
+    using value_type = dns_record;                        ///< iterator trait
+    using difference_type = std::ptrdiff_t;               ///< iterator trait
+    using pointer = const dns_record*;                    ///< iterator trait
+    using reference = const dns_record&;                  ///< iterator trait
+    using iterator_category = std::forward_iterator_tag;  ///< iterator trait
 
+    /// The end of an empty range.
     record_iterator() noexcept = default;
+    /// The first of `remaining` records starting at `offset` of a validated message.
     record_iterator(bytes_view message, std::size_t offset, std::size_t remaining) noexcept
         : message_(message), offset_(offset), remaining_(remaining) {
         load();
     }
 
+    /// The current record.
     reference operator*() const noexcept { return current_; }
+    /// The current record.
     pointer operator->() const noexcept { return &current_; }
+    /// Moves to the next record of the section.
     record_iterator& operator++() noexcept {
         offset_ = current_.rdata_offset + current_.rdata.size();
         --remaining_;
         load();
         return *this;
     }
+    /// Moves to the next record, returning the previous position.
     record_iterator operator++(int) noexcept {
         auto copy = *this;
         ++*this;
         return copy;
     }
+    /// Same position in the same section.
     friend bool operator==(const record_iterator& a, const record_iterator& b) noexcept {
         return a.remaining_ == b.remaining_;
     }
+    /// Different positions.
     friend bool operator!=(const record_iterator& a, const record_iterator& b) noexcept { return !(a == b); }
 
 private:
@@ -135,8 +143,11 @@ private:
 /// A range of records (one section).
 class record_range {
 public:
+    /// The records from `b` to `e`.
     record_range(record_iterator b, record_iterator e) noexcept : begin_(b), end_(e) {}
+    /// The first record.
     record_iterator begin() const noexcept { return begin_; }
+    /// Past the last record.
     record_iterator end() const noexcept { return end_; }
 
 private:
@@ -146,7 +157,7 @@ private:
 /// A DNS message that passed structural validation. Cheap to copy.
 class dns_message {
 public:
-    static constexpr std::size_t header_size = 12;
+    static constexpr std::size_t header_size = 12;  ///< RFC 1035 §4.1.1
 
     /// Validates `bytes` as exactly one DNS message (a UDP payload, or a TCP message without
     /// its two-byte length prefix). On failure `error_offset` (when given) receives the offset
@@ -162,22 +173,29 @@ public:
         return m;
     }
 
+    /// ID: pairs a response with its query.
     std::uint16_t id() const noexcept { return detail::load16(data_.data()); }
+    /// The second 16 bits of the header: QR, Opcode, AA, TC, RD, RA, Z, RCODE.
     std::uint16_t flags() const noexcept { return detail::load16(data_.data() + 2); }
+    /// QR: a response, not a query.
     bool is_response() const noexcept { return (flags() & 0x8000u) != 0; }
+    /// Opcode: 0 for a standard query.
     unsigned opcode() const noexcept { return (flags() >> 11) & 0xFu; }
+    /// AA: the server is authoritative for the answer.
     bool authoritative() const noexcept { return (flags() & 0x0400u) != 0; }
     /// TC: the answer did not fit (RFC 1035 §4.1.1); ask again over TCP (RFC 7766 §5).
     bool truncated() const noexcept { return (flags() & 0x0200u) != 0; }
+    /// RD: the query asked the server to recurse.
     bool recursion_desired() const noexcept { return (flags() & 0x0100u) != 0; }
+    /// RA: the server offers recursion.
     bool recursion_available() const noexcept { return (flags() & 0x0080u) != 0; }
     /// The 4-bit RCODE of the header (the EDNS extension bits of an OPT record are not added).
     unsigned rcode() const noexcept { return flags() & 0xFu; }
 
-    std::uint16_t question_count() const noexcept { return detail::load16(data_.data() + 4); }
-    std::uint16_t answer_count() const noexcept { return detail::load16(data_.data() + 6); }
-    std::uint16_t authority_count() const noexcept { return detail::load16(data_.data() + 8); }
-    std::uint16_t additional_count() const noexcept { return detail::load16(data_.data() + 10); }
+    std::uint16_t question_count() const noexcept { return detail::load16(data_.data() + 4); }     ///< QDCOUNT
+    std::uint16_t answer_count() const noexcept { return detail::load16(data_.data() + 6); }       ///< ANCOUNT
+    std::uint16_t authority_count() const noexcept { return detail::load16(data_.data() + 8); }    ///< NSCOUNT
+    std::uint16_t additional_count() const noexcept { return detail::load16(data_.data() + 10); }  ///< ARCOUNT
 
     /// The first question; its name is the root and its type 0 when there is none.
     dns_question question() const noexcept {
@@ -191,10 +209,14 @@ public:
         return q;
     }
 
+    /// The answer section.
     record_range answers() const noexcept { return section(answers_at_, answer_count()); }
+    /// The authority section.
     record_range authorities() const noexcept { return section(authorities_at_, authority_count()); }
+    /// The additional section.
     record_range additionals() const noexcept { return section(additionals_at_, additional_count()); }
 
+    /// The whole message.
     bytes_view bytes() const noexcept { return data_; }
 
 private:

@@ -33,12 +33,13 @@ class dns_name {
 public:
     /// RFC 1035 §2.3.4: 63 octets a label, 255 the whole name (length octets included).
     static constexpr std::size_t max_label = 63;
-    static constexpr std::size_t max_size = 255;
+    static constexpr std::size_t max_size = 255;  ///< see max_label
 
     dns_name() noexcept { wire_[0] = 0; }
 
     /// From text: labels separated by dots, an optional final dot, "." alone for the root.
-    /// RFC 1035 §5.1 escapes are understood: "\." for a dot inside a label, "\\", "\DDD".
+    /// RFC 1035 §5.1 escapes are understood: backslash-dot for a dot inside a label, two
+    /// backslashes for one, backslash and three decimal digits for any octet.
     /// errc::bad_domain for empty labels, control characters or bad escapes; label_too_long,
     /// name_too_long beyond the limits.
     static result<dns_name> from_text(std::string_view text) noexcept {
@@ -101,8 +102,11 @@ public:
 
     /// The wire form, root octet included (1-255 octets).
     bytes_view wire() const noexcept { return bytes_view(wire_.data(), size_); }
+    /// Octets of the wire form.
     std::size_t size() const noexcept { return size_; }
+    /// The root, ".".
     bool is_root() const noexcept { return size_ == 1; }
+    /// Labels, the root not counted.
     std::size_t label_count() const noexcept {
         std::size_t n = 0;
         for (std::size_t i = 0; wire_[i] != 0; i += 1u + wire_[i]) ++n;
@@ -110,7 +114,7 @@ public:
     }
 
     /// Text form without the final dot ("." for the root). Dots and backslashes inside labels
-    /// are escaped, other octets outside 0x21-0x7E written as \DDD (RFC 1035 §5.1), so
+    /// are escaped, other octets outside 0x21-0x7E as a backslash and three digits (RFC 1035 §5.1), so
     /// from_text() reads back the same name. Writes at most `capacity` characters and returns
     /// how many the whole text needs (at most 4 * 255).
     std::size_t format(char* out, std::size_t capacity) const noexcept {
@@ -142,6 +146,7 @@ public:
         }
         return n;
     }
+    /// format() into a string.
     std::string to_string() const {
         std::string s(format(nullptr, 0), '\0');
         format(s.data(), s.size());
@@ -155,6 +160,7 @@ public:
             if (detail::ascii_lower(a.wire_[i]) != detail::ascii_lower(b.wire_[i])) return false;
         return true;
     }
+    /// Not equal, ignoring ASCII case.
     friend bool operator!=(const dns_name& a, const dns_name& b) noexcept { return !(a == b); }
 
 private:
@@ -172,7 +178,7 @@ private:
 /// 12-byte header. A pointer that lands inside a stretch already read is a compression_loop,
 /// one that lands later in the message a forward_pointer.
 struct name_reader {
-    static constexpr std::size_t header_size = 12;
+    static constexpr std::size_t header_size = 12;  ///< pointers never lead into it
     /// Compression pointers followed for one name; no sensible message needs more.
     static constexpr std::size_t max_pointers = 64;
 
@@ -238,9 +244,12 @@ struct name_reader {
 class name_ref {
 public:
     name_ref() noexcept = default;
+    /// The name at `offset` of `message`.
     name_ref(bytes_view message, std::size_t offset) noexcept : message_(message), offset_(offset) {}
 
+    /// Where the name starts in the message.
     std::size_t offset() const noexcept { return offset_; }
+    /// The name, uncompressed; the reader's error when it cannot be read.
     result<dns_name> decode() const noexcept {
         dns_name n;
         std::size_t end = 0;
@@ -253,6 +262,7 @@ public:
         auto n = decode();
         return n && *n == other;
     }
+    /// The text form ("<bad name>" when it cannot be read).
     std::string to_string() const {
         auto n = decode();
         return n ? n->to_string() : std::string("<bad name>");

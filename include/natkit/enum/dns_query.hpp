@@ -22,6 +22,7 @@
 NATKIT_BEGIN_NAMESPACE
 namespace enum_ {
 
+/// How build_query() writes the header and the OPT record.
 struct query_options {
     /// RD: ask the server to recurse (what a stub resolver talking to /etc/resolv.conf's
     /// server wants); clear it to query an authoritative server directly.

@@ -52,6 +52,7 @@ enum class lookup_action : std::uint8_t {
     done,  ///< finished: see result()
 };
 
+/// What a lookup looks in and how hard it tries.
 struct lookup_options {
     /// The trees to look in, in order ("e164.arpa", then e.g. "e164.org").
     std::vector<std::string> suffixes{std::string(default_suffix)};
@@ -65,23 +66,24 @@ struct lookup_options {
     std::size_t max_non_terminal = 5;
     /// DNS questions asked for one lookup, over all suffixes and branches.
     std::size_t max_queries = 16;
-    query_options query;
-    rule_options rules;
+    query_options query;  ///< RD and EDNS(0) of the queries
+    rule_options rules;   ///< which Enumservices count, the regex step budget
     /// Where query ids come from; RFC 5452 §9.2 wants them unpredictable. When null the ids
     /// come from a fixed pseudo-random sequence: fine for tests, not against spoofing. The
     /// Asio adapter sets a random source.
     std::uint16_t (*id_generator)(void* context) = nullptr;
-    void* id_generator_context = nullptr;
+    void* id_generator_context = nullptr;  ///< passed to id_generator
 };
 
 /// One DNS question of a lookup and how it ended, for diagnostics.
 struct lookup_query_record {
-    std::string domain;
-    bool over_tcp = false;
-    unsigned transmissions = 0;
+    std::string domain;          ///< the QNAME, as text
+    bool over_tcp = false;       ///< asked again over TCP after a truncated UDP answer
+    unsigned transmissions = 0;  ///< datagrams and TCP queries sent; 0 for a question not asked (bounds)
     std::error_code error;  ///< empty when the answer gave usable rules
 };
 
+/// How a lookup ended.
 struct lookup_result {
     /// The SIP URIs in the order the caller should try them.
     std::vector<std::string> uris;
@@ -95,8 +97,10 @@ struct lookup_result {
     std::vector<lookup_query_record> queries;
 };
 
+/// One ENUM lookup; see the file comment.
 class lookup {
 public:
+    /// A lookup with these options; start() begins it.
     explicit lookup(lookup_options options = {}) : options_(std::move(options)) {
         if (options_.attempts == 0) options_.attempts = 1;
     }
@@ -193,18 +197,23 @@ public:
         return fail_query(error ? error : make_error_code(errc::connection_closed), now);
     }
 
+    /// Finished: result() is final.
     bool done() const noexcept { return done_; }
+    /// How the current query is to be sent.
     enum_::transport transport() const noexcept { return transport_; }
     /// The current query as a UDP payload.
     bytes_view query() const noexcept { return bytes_view(buffer_.data() + 2, query_size_); }
     /// The current query with the TCP length prefix (RFC 1035 §4.2.2).
     bytes_view tcp_query() const noexcept { return bytes_view(buffer_.data(), query_size_ + 2); }
+    /// The id of the current query.
     std::uint16_t query_id() const noexcept { return id_; }
     /// The domain the current query asks about.
     dns_name current_domain() const { return query_pending_ ? slots_[current_].domain : dns_name(); }
     /// When on_timer() has something to do; time_point::max() when nothing is pending.
     time_point deadline() const noexcept { return query_pending_ && !done_ ? deadline_ : time_point::max(); }
+    /// The outcome so far; final once done().
     const lookup_result& result() const noexcept { return result_; }
+    /// The options given.
     const lookup_options& options() const noexcept { return options_; }
 
 private:

@@ -22,12 +22,12 @@ namespace enum_ {
 
 /// The fields of one NAPTR record; the strings are views into the message.
 struct naptr_record {
-    std::uint16_t order = 0;
-    std::uint16_t preference = 0;
-    std::string_view flags;
-    std::string_view services;
-    std::string_view regexp;
-    name_ref replacement;
+    std::uint16_t order = 0;       ///< ORDER: lower first
+    std::uint16_t preference = 0;  ///< PREFERENCE: lower first within an ORDER
+    std::string_view flags;        ///< FLAGS
+    std::string_view services;     ///< SERVICES
+    std::string_view regexp;       ///< REGEXP: a substitution expression, or empty
+    name_ref replacement;          ///< REPLACEMENT: the next domain, or the root
 
     /// Reads the RDATA of `rr` (type NAPTR). dns_message::parse() already checked it, so this
     /// fails only for records of another type or from an unchecked source (errc::bad_rdata).

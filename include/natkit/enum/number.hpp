@@ -27,7 +27,7 @@ inline constexpr std::string_view default_suffix = "e164.arpa";
 /// A full E.164 number: '+' and 1-15 digits (ITU-T E.164 §6 caps a number at 15 digits).
 class e164_number {
 public:
-    static constexpr std::size_t max_digits = 15;
+    static constexpr std::size_t max_digits = 15;  ///< ITU-T E.164 §6
 
     /// Reads a number as people write it. It must start with '+' (RFC 6116 §3.1: ENUM is
     /// only for full E.164 numbers, and the '+' marks one); spaces and the visual separators
@@ -60,7 +60,9 @@ public:
     /// The digits alone.
     std::string_view digits() const noexcept { return aus().substr(1); }
 
+    /// The same digits.
     friend bool operator==(const e164_number& a, const e164_number& b) noexcept { return a.aus() == b.aus(); }
+    /// Different digits.
     friend bool operator!=(const e164_number& a, const e164_number& b) noexcept { return !(a == b); }
 
 private:

@@ -37,27 +37,31 @@
 NATKIT_BEGIN_NAMESPACE
 namespace enum_ {
 
+/// A compiled POSIX ERE; see the file comment.
 class regex {
 public:
-    static constexpr std::size_t max_program = 512;
-    static constexpr std::size_t max_classes = 32;
+    static constexpr std::size_t max_program = 512;  ///< instructions of a compiled pattern
+    static constexpr std::size_t max_classes = 32;   ///< bracket expressions in a pattern
     static constexpr std::size_t max_groups = 10;  ///< group 0 (the whole match) and \1-\9
     static constexpr std::size_t max_loops = 32;   ///< "*" over sub-patterns that can match nothing
-    static constexpr std::size_t max_nesting = 32;
-    static constexpr std::size_t max_backtrack = 1024;
+    static constexpr std::size_t max_nesting = 32;     ///< nested groups and alternations
+    static constexpr std::size_t max_backtrack = 1024;  ///< pending alternatives while matching
     /// Steps of the matching machine per search(); an ENUM pattern on a 16-character number
     /// takes a few hundred.
     static constexpr std::size_t default_step_budget = 200000;
 
     /// The groups of a match as offsets into the subject; -1 for a group that did not take part.
     struct match {
+        /// Where one group matched.
         struct span {
-            std::ptrdiff_t begin = -1;
-            std::ptrdiff_t end = -1;
+            std::ptrdiff_t begin = -1;  ///< first character
+            std::ptrdiff_t end = -1;    ///< past the last character
         };
-        std::array<span, max_groups> groups{};
+        std::array<span, max_groups> groups{};  ///< group 0 is the whole match
 
+        /// Group `i` took part in the match.
         bool matched(std::size_t i) const noexcept { return i < max_groups && groups[i].begin >= 0; }
+        /// What group `i` matched in `subject` (empty when it did not take part).
         std::string_view group(std::string_view subject, std::size_t i) const noexcept {
             if (!matched(i)) return {};
             return subject.substr(static_cast<std::size_t>(groups[i].begin),
@@ -65,6 +69,7 @@ public:
         }
     };
 
+    /// Matches the empty string only; use compile().
     regex() noexcept = default;
 
     /// Compiles `pattern`. With `icase`, letters match either case (RFC 3402 §3.2 "i" flag).

@@ -16,6 +16,7 @@
 NATKIT_BEGIN_NAMESPACE
 namespace enum_ {
 
+/// What resolv.conf says about the servers to ask.
 struct resolv_conf {
     /// "nameserver" lines in order, port 53 (resolv.conf has no port syntax). Lines whose
     /// address natkit cannot read (e.g. an IPv6 address with a zone, "fe80::1%eth0") are skipped.

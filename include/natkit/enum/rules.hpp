@@ -44,23 +44,24 @@ struct rule_options {
 
 /// One usable rule's outcome.
 struct rule_step {
-    std::uint16_t order = 0;
-    std::uint16_t preference = 0;
-    bool terminal = true;
+    std::uint16_t order = 0;       ///< ORDER of the record
+    std::uint16_t preference = 0;  ///< PREFERENCE of the record
+    bool terminal = true;          ///< a "u" rule (uri) or a non-terminal one (next_domain)
     std::string uri;       ///< terminal: the SIP URI
     dns_name next_domain;  ///< non-terminal: the domain whose NAPTR records come next
 };
 
 /// A record that looked usable but failed, for diagnostics.
 struct rule_failure {
-    std::uint16_t order = 0;
-    std::uint16_t preference = 0;
-    std::error_code error;
+    std::uint16_t order = 0;       ///< ORDER of the record
+    std::uint16_t preference = 0;  ///< PREFERENCE of the record
+    std::error_code error;         ///< why it failed
 };
 
+/// The outcome of one answer's rules.
 struct rule_evaluation {
-    std::vector<rule_step> steps;
-    std::vector<rule_failure> failures;
+    std::vector<rule_step> steps;        ///< usable rules, in order
+    std::vector<rule_failure> failures;  ///< rules meant for SIP that failed
     std::size_t naptr_records = 0;  ///< NAPTR records owned by the asked domain (after CNAMEs)
     std::error_code reason;         ///< when steps is empty: why
 };

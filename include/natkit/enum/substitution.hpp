@@ -69,10 +69,10 @@ public:
         return s;
     }
 
-    bool case_insensitive() const noexcept { return icase_; }
-    char delimiter() const noexcept { return delimiter_; }
-    std::string_view replacement() const noexcept { return replacement_; }
-    const enum_::regex& ere() const noexcept { return regex_; }
+    bool case_insensitive() const noexcept { return icase_; }               ///< the "i" flag
+    char delimiter() const noexcept { return delimiter_; }                  ///< the delimiter character
+    std::string_view replacement() const noexcept { return replacement_; }  ///< as written, escapes included
+    const enum_::regex& ere() const noexcept { return regex_; }             ///< the compiled ERE
 
     /// Applies the expression to `aus`: errc::regex_no_match when the ERE does not match,
     /// errc::regex_too_complex when matching exceeded the step budget. `out` receives the
