@@ -15,10 +15,12 @@
 #ifndef NATKIT_KEEPALIVE_SCHEDULER_HPP
 #define NATKIT_KEEPALIVE_SCHEDULER_HPP
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +29,7 @@
 #include "natkit/core/bytes.hpp"
 #include "natkit/core/endpoint.hpp"
 #include "natkit/keepalive/timing_wheel.hpp"
+#include "natkit/keepalive/transaction_ids.hpp"
 #include "natkit/stun/attributes.hpp"
 #include "natkit/stun/builder.hpp"
 #include "natkit/stun/detail/byte_order.hpp"
@@ -72,7 +75,9 @@ struct scheduler_config {
     unsigned lost_after = 3;                  ///< consecutive failed rounds before `lost`
     std::chrono::milliseconds rto{500};       ///< first retransmission (RFC 8489 §6.2.1), then doubling
     std::chrono::milliseconds crlf_pong_timeout{10000};  ///< RFC 5626 §4.4.1: a pong within 10 s
-    std::uint64_t seed = 0x6e61746b69742121ull;  ///< keys the transaction ids; use a random value
+    /// Keys the transaction ids (transaction_ids.hpp) and seeds the jitter. 0: a 128-bit key
+    /// from the OS's random source; otherwise a key derived from this value (tests).
+    std::uint64_t seed = 0;
 };
 
 enum class event_kind : std::uint8_t {
@@ -123,13 +128,15 @@ public:
     ///@}
 
     /// A scheduler whose clock starts at `epoch`.
-    explicit scheduler(time_point epoch, scheduler_config config = {}) : epoch_(epoch), cfg_(config), wheel_(0) {
-        rng_ = cfg_.seed ^ 0x9E3779B97F4A7C15ull;
+    explicit scheduler(time_point epoch, scheduler_config config = {})
+        : epoch_(epoch), cfg_(config), wheel_(0), ids_(config.seed) {
+        rng_ = ids_.derived_seed();
     }
 
     /// Room for `n` bindings without reallocating.
     void reserve(std::size_t n) {
         records_.reserve(n);
+        cold_.reserve(n);
         wheel_.reserve(n);
     }
 
@@ -147,32 +154,40 @@ public:
         } else {
             index = static_cast<std::uint32_t>(records_.size());
             records_.emplace_back();
+            cold_.emplace_back();
         }
         record& r = records_[index];
-        // Generation 0 is never used, so binding_id{} names no binding.
+        // Generation 0 is never used, so binding_id{} names no binding. The message counter
+        // carries on from the slot's previous binding: (index, counter) never repeats, and
+        // neither does a transaction id.
         const std::uint16_t generation = static_cast<std::uint16_t>(r.generation + 1 == 0 ? 1 : r.generation + 1);
+        const std::uint32_t counter = r.round;
         r = record{};
+        r.round = counter;
         r.generation = generation;
         r.socket = o.socket;
         r.server = server;
-        r.secondary = secondary;
+        cold_[index] = cold{};
+        cold_[index].secondary = secondary;
         const auto ms = o.interval.count() < 1 ? 1 : o.interval.count() > 86400000 ? 86400000 : o.interval.count();
         r.interval_ms = static_cast<std::uint32_t>(ms);
         const double j = o.jitter < 0 ? 0 : o.jitter > 0.9 ? 0.9 : o.jitter;
         r.jitter_pct = static_cast<std::uint8_t>(j * 100 + 0.5);
-        r.kind = static_cast<std::uint8_t>(o.kind);
-        r.flags = flag_active;
+        r.flags = static_cast<std::uint8_t>(flag_active | (static_cast<unsigned>(o.kind) << kind_shift));
         r.last_outbound = ms32(now) - r.interval_ms;  // idle "forever": due now
         ++active_;
-        wheel_.schedule(index, tick_of(now));
+        words w{records_};
+        wheel_.schedule(w, index, tick_of(now));
         return binding_id{index, generation};
     }
 
     /// Removes a binding (a stale id is ignored). O(1).
-    void remove(binding_id id) noexcept {
+    void remove(binding_id id) {
         record* r = find(id);
         if (!r) return;
-        wheel_.cancel(id.index);
+        words w{records_};
+        wheel_.cancel(w, id.index);
+        r = &records_[id.index];
         r->flags = 0;
         r->socket = free_head_;
         free_head_ = id.index;
@@ -189,13 +204,13 @@ public:
     std::optional<endpoint> mapped(binding_id id) const noexcept {
         const record* r = find(id);
         if (!r || !(r->flags & flag_mapped)) return std::nullopt;
-        return r->mapped;
+        return mapped_of(id.index);
     }
     /// Where the binding's keepalives go now (the secondary after a failover).
     std::optional<endpoint> server(binding_id id) const noexcept {
         const record* r = find(id);
         if (!r) return std::nullopt;
-        return servers_[r->using_secondary() ? r->secondary : r->server];
+        return servers_[destination(id.index, *r)];
     }
     /// Number of bindings.
     std::size_t size() const noexcept { return active_; }
@@ -211,7 +226,9 @@ public:
     /// reports rounds that ended through handler.on_event(const event&).
     template <class Handler>
     void poll(time_point now, Handler& handler) {
-        wheel_.advance(tick_of(now), [&](std::uint32_t index) { fire(index, now, handler); });
+        const timing_wheel::tick t = tick_of(now);
+        words w{records_};
+        wheel_.advance(w, t, [&](std::uint32_t index) { fire(index, now, t, handler); });
     }
 
     /// Offers a datagram received on socket `socket`; returns true when it was the answer to
@@ -223,23 +240,20 @@ public:
         if (!msg || msg->method() != stun::method::binding || msg->legacy()) return false;
         if (!msg->is_success_response() && !msg->is_error_response()) return false;
         const auto tid = msg->transaction_id();
-        const std::uint32_t index = stun::detail::load_be32(tid.bytes.data());
+        const std::uint32_t index = ids_.index_of(tid.bytes.data());
         if (index >= records_.size()) return false;
         record& r = records_[index];
-        const std::uint32_t round = stun::detail::load_be32(tid.bytes.data() + 4);
-        if (!(r.flags & flag_active) || r.socket != socket || round != r.round ||
-            stun::detail::load_be32(tid.bytes.data() + 8) != tag(index, r.generation, round))
+        if (!(r.flags & flag_active) || r.socket != socket || !ids_.matches(tid.bytes.data(), index, r.round))
             return false;
         if (!(r.flags & flag_in_round)) return true;  // a late duplicate: ours, but nothing to do
-        if (from != servers_[r.using_secondary() ? r.secondary : r.server] && msg->has_fingerprint() &&
-            msg->check_fingerprint())
+        if (from != servers_[destination(index, r)] && msg->has_fingerprint() && msg->check_fingerprint())
             return false;
         std::optional<endpoint> mapped;
         if (msg->is_success_response()) {
             if (auto x = msg->get<stun::attr::xor_mapped_address>()) mapped = *x;
             else if (auto m = msg->get<stun::attr::mapped_address>()) mapped = *m;
         }
-        end_round(index, r, mapped.has_value(), mapped, now, handler);
+        end_round(index, mapped.has_value(), mapped, now, handler);
         return true;
     }
 
@@ -247,7 +261,7 @@ public:
     template <class Handler>
     void on_pong(binding_id id, time_point now, Handler& handler) {
         record* r = find(id);
-        if (r && (r->flags & flag_in_round)) end_round(id.index, *r, true, std::nullopt, now, handler);
+        if (r && (r->flags & flag_in_round)) end_round(id.index, true, std::nullopt, now, handler);
     }
 
 private:
@@ -259,31 +273,55 @@ private:
         flag_in_round = 4,
         flag_lost = 8,
         flag_secondary = 16,
+        flag_mapped_v6 = 32,
+        kind_shift = 6,  // bits 6-7: the keepalive_kind
     };
 
-    // Everything a binding needs besides its 12 bytes in the timing wheel. Times are the low 32
-    // bits of milliseconds since the epoch, compared with wrap-safe differences.
-    struct record {
-        endpoint mapped{};
+    // What poll() reads for every keepalive, in 32 bytes (half a cache line, never split across
+    // two). Times are the low 32 bits of milliseconds since the epoch, compared with wrap-safe
+    // differences.
+    struct alignas(32) record {
         std::uint32_t socket = 0;
         std::uint32_t interval_ms = 0;
-        std::uint32_t round = 0;
+        std::uint32_t round = 0;  // message counter: each round and each indication gets a new id
         std::uint32_t round_start = 0;
         std::uint32_t last_outbound = 0;
+        std::uint32_t wheel = 0;  // the timing wheel's word for this binding
         std::uint16_t server = 0;
-        std::uint16_t secondary = no_server;
         std::uint16_t generation = 0;
-        std::uint8_t jitter_pct = 0;
-        std::uint8_t kind = 0;
-        std::uint8_t failures = 0;
-        std::uint8_t sent = 0;  // transmissions in this round
         std::uint8_t flags = 0;
-        bool using_secondary() const noexcept { return (flags & flag_secondary) != 0; }
+        std::uint8_t jitter_pct = 0;
+        std::uint8_t sent = 0;  // transmissions in this round
+        std::uint8_t failures = 0;
+    };
+    // What only answers and failover read: the mapped address (family in flag_mapped_v6) and
+    // the secondary destination.
+    struct cold {
+        std::array<std::uint8_t, 16> mapped_address{};
+        std::uint16_t mapped_port = 0;
+        std::uint16_t secondary = no_server;
+    };
+    /// The wheel keeps its per-binding word in the record, read anyway when the timer fires.
+    using record_vector = std::vector<record, detail::huge_page_allocator<record>>;
+    struct words {
+        record_vector& r;
+        std::uint32_t& operator()(std::uint32_t id) noexcept { return r[id].wheel; }
+        void prefetch(std::uint32_t id) const noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+            __builtin_prefetch(r.data() + id, 1, 3);
+#else
+            (void)id;
+#endif
+        }
     };
 
 public:
-    /// Scheduler state per binding: the record plus the wheel's links (the budget: 64).
-    static constexpr std::size_t bytes_per_binding = sizeof(record) + 12;
+    /// Scheduler state per binding: the record, the cold part and one 8-byte wheel entry (the
+    /// issue's budget: 64). Shared, not per binding: up to 1,025 part-filled 256-byte wheel
+    /// chunks, the destination table, and stale wheel entries (at most a quarter of the live
+    /// ones; normally those of answered requests, for one RTO).
+    static constexpr std::size_t bytes_per_binding = sizeof(record) + sizeof(cold) + 8;
+    static_assert(sizeof(record) == 32, "the hot part of a binding is half a cache line");
     static_assert(bytes_per_binding <= 64, "a binding must cost at most 64 bytes");
 
 private:
@@ -293,6 +331,24 @@ private:
         return (r.flags & flag_active) && r.generation == id.generation ? &r : nullptr;
     }
     const record* find(binding_id id) const noexcept { return const_cast<scheduler*>(this)->find(id); }
+
+    static keepalive_kind kind_of(const record& r) noexcept { return static_cast<keepalive_kind>(r.flags >> kind_shift); }
+    std::uint16_t destination(std::uint32_t index, const record& r) const noexcept {
+        return (r.flags & flag_secondary) ? cold_[index].secondary : r.server;
+    }
+    endpoint mapped_of(std::uint32_t index) const noexcept {
+        const cold& c = cold_[index];
+        const ip_address a = (records_[index].flags & flag_mapped_v6) ? ip_address::v6(c.mapped_address.data())
+                                                                      : ip_address::v4_bytes(c.mapped_address.data());
+        return endpoint(a, c.mapped_port);
+    }
+    void set_mapped(std::uint32_t index, record& r, const endpoint& e) noexcept {
+        cold& c = cold_[index];
+        c.mapped_address = {};
+        std::memcpy(c.mapped_address.data(), e.address().data(), e.address().is_v6() ? 16 : 4);
+        c.mapped_port = e.port();
+        r.flags = static_cast<std::uint8_t>(e.address().is_v6() ? (r.flags | flag_mapped_v6) : (r.flags & ~flag_mapped_v6));
+    }
 
     /// The destination's index in servers_ (records keep 16 bits); no_server when the table
     /// is full (65,535 distinct destinations), which makes add() fail.
@@ -325,50 +381,42 @@ private:
     /// The interval shortened by a random part of the jitter: within [interval(1-j), interval].
     std::uint32_t jittered(const record& r) noexcept {
         const std::uint64_t span = std::uint64_t{r.interval_ms} * r.jitter_pct / 100;
-        const std::uint64_t cut = span ? next_random() % (span + 1) : 0;
+        // A random 32-bit fraction scaled to [0, span] (multiply-shift instead of a division).
+        const std::uint64_t cut = span ? ((next_random() >> 32) * (span + 1)) >> 32 : 0;
         return static_cast<std::uint32_t>(r.interval_ms - cut);
     }
-    std::uint32_t shortest(const record& r) const noexcept {
+    static std::uint32_t shortest(const record& r) noexcept {
         return static_cast<std::uint32_t>(r.interval_ms - std::uint64_t{r.interval_ms} * r.jitter_pct / 100);
     }
 
-    /// Transaction ids carry the binding index and round, so an answer finds its binding in
-    /// O(1), plus a 32-bit tag keyed with the seed (SplitMix64 finaliser) that an off-path
-    /// attacker cannot predict without it.
-    std::uint32_t tag(std::uint32_t index, std::uint16_t generation, std::uint32_t round) const noexcept {
-        std::uint64_t z = cfg_.seed ^ (std::uint64_t{index} << 32 | round) ^ (std::uint64_t{generation} << 48);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return static_cast<std::uint32_t>(z ^ (z >> 31));
+    void schedule(std::uint32_t index, timing_wheel::tick due) {
+        words w{records_};
+        wheel_.schedule(w, index, due);
     }
 
+    /// Builds and hands over the keepalive of `index` (the record may move during on_send, so
+    /// nothing of it is used afterwards).
     template <class Handler>
-    void send(std::uint32_t index, record& r, time_point, Handler& handler) {
-        const endpoint to = servers_[r.using_secondary() ? r.secondary : r.server];
-        const auto kind = static_cast<keepalive_kind>(r.kind);
-        std::array<std::uint8_t, 28> buf;
+    void send(std::uint32_t index, const record& r, Handler& handler) {
+        const auto kind = kind_of(r);
+        std::array<std::uint8_t, detail::keepalive_message_size> buf;
         bytes_view bytes;
         if (kind == keepalive_kind::crlf) {
             bytes = bytes_view("\r\n\r\n", 4);
         } else {
-            stun::transaction_id tid;
-            stun::detail::store_be32(tid.bytes.data(), index);
-            stun::detail::store_be32(tid.bytes.data() + 4, r.round);
-            stun::detail::store_be32(tid.bytes.data() + 8, tag(index, r.generation, r.round));
-            const auto cls = kind == keepalive_kind::binding_request ? stun::message_class::request
-                                                                     : stun::message_class::indication;
-            stun::message_builder b(buf, stun::method::binding, cls, tid);
-            b.add_fingerprint();  // RFC 8489 §7: tells STUN apart from SIP/RTP on a shared port
-            bytes = *b.finish();
+            // RFC 8489 §7: FINGERPRINT tells STUN apart from SIP/RTP on a shared port.
+            writer_.write(buf.data(), kind == keepalive_kind::binding_indication, ids_.make(index, r.round));
+            bytes = bytes_view(buf.data(), buf.size());
         }
-        handler.on_send(keepalive_transmit{binding_id{index, r.generation}, r.socket, to, bytes, kind, r.sent > 1});
+        handler.on_send(keepalive_transmit{binding_id{index, r.generation}, r.socket, servers_[destination(index, r)],
+                                           bytes, kind, r.sent > 1});
     }
 
     template <class Handler>
-    void fire(std::uint32_t index, time_point now, Handler& handler) {
+    void fire(std::uint32_t index, time_point now, timing_wheel::tick now_tick, Handler& handler) {
         record& r = records_[index];
-        const std::uint32_t t = ms32(now);
-        const auto kind = static_cast<keepalive_kind>(r.kind);
+        const auto t = static_cast<std::uint32_t>(now_tick);
+        const auto kind = kind_of(r);
         if (r.flags & flag_in_round) {
             // A retransmission (RFC 8489 §6.2.1: at RTO, 3 RTO, 7 RTO ...) or the end of a
             // round, which comes before the next round could be due.
@@ -376,104 +424,121 @@ private:
                                                                  ? std::min<std::uint32_t>(shortest(r), pong_ms())
                                                                  : shortest(r));
             if (since(t, round_end) >= 0) {
-                end_round(index, r, false, std::nullopt, now, handler);
+                end_round(index, false, std::nullopt, now, handler);
                 // A round that used all its time is followed at once by the next one.
-                if (wheel_.scheduled(index) && wheel_.due_low32(index) == static_cast<std::uint32_t>(wheel_.now())) {
-                    wheel_.cancel(index);
-                    fire(index, now, handler);
+                const std::uint32_t w = records_[index].wheel;
+                if (timing_wheel_scheduled(w) && wheel_.due_low32_of(w) == static_cast<std::uint32_t>(wheel_.now())) {
+                    words ws{records_};
+                    wheel_.cancel(ws, index);
+                    fire(index, now, now_tick, handler);
                 }
                 return;
             }
             ++r.sent;
-            send(index, r, now, handler);
-            schedule_retransmission(index, r, round_end, now);
+            schedule_retransmission(index, r, round_end, now_tick);
+            send(index, records_[index], handler);
             return;
         }
         // Due only if idle for the interval: traffic noted since then postpones the keepalive.
         const std::int64_t idle = since(t, r.last_outbound);
         if (idle < std::int64_t{shortest(r)}) {
-            wheel_.schedule(index, tick_of(now) + static_cast<timing_wheel::tick>(jittered(r) - idle));
+            schedule(index, now_tick + static_cast<timing_wheel::tick>(jittered(r) - idle));
             return;
         }
         r.round_start = t;
         r.last_outbound = t;
+        ++r.round;  // a new transaction id for every round and every indication
         if (kind == keepalive_kind::binding_indication) {
-            send(index, r, now, handler);
-            wheel_.schedule(index, tick_of(now) + jittered(r));
+            const std::uint32_t next = jittered(r);
+            schedule(index, now_tick + next);
+            send(index, records_[index], handler);
             return;
         }
-        ++r.round;
         r.sent = 1;
         r.flags |= flag_in_round;
-        send(index, r, now, handler);
         if (kind == keepalive_kind::crlf)
-            wheel_.schedule(index, tick_of(now) + std::min<std::uint32_t>(shortest(r), pong_ms()));
+            schedule(index, now_tick + std::min<std::uint32_t>(shortest(r), pong_ms()));
         else
-            schedule_retransmission(index, r, r.round_start + shortest(r), now);
+            schedule_retransmission(index, r, r.round_start + shortest(r), now_tick);
+        send(index, records_[index], handler);
     }
+    static bool timing_wheel_scheduled(std::uint32_t w) noexcept { return basic_timing_wheel::scheduled_word(w); }
 
     std::uint32_t pong_ms() const noexcept { return static_cast<std::uint32_t>(cfg_.crlf_pong_timeout.count()); }
 
-    /// The wheel tick of a 32-bit millisecond stamp near `now`.
-    timing_wheel::tick tick_at(std::uint32_t stamp, time_point now) const noexcept {
-        const std::int64_t t = static_cast<std::int64_t>(tick_of(now)) + since(stamp, ms32(now));
+    /// The wheel tick of a 32-bit millisecond stamp near `now_tick`.
+    static timing_wheel::tick tick_at(std::uint32_t stamp, timing_wheel::tick now_tick) noexcept {
+        const std::int64_t t = static_cast<std::int64_t>(now_tick) + since(stamp, static_cast<std::uint32_t>(now_tick));
         return t < 0 ? 0 : static_cast<timing_wheel::tick>(t);
     }
 
-    void schedule_retransmission(std::uint32_t index, const record& r, std::uint32_t round_end, time_point now) {
+    void schedule_retransmission(std::uint32_t index, const record& r, std::uint32_t round_end,
+                                 timing_wheel::tick now_tick) {
         // The k-th retransmission goes out (2^k - 1) RTO after the round began, unless the
         // round ends first.
         const unsigned k = r.sent < 31 ? r.sent : 31u;
         const auto rto = static_cast<timing_wheel::tick>(cfg_.rto.count() < 1 ? 1 : cfg_.rto.count());
-        const timing_wheel::tick at = tick_at(r.round_start, now) + ((timing_wheel::tick{1} << k) - 1) * rto;
-        const timing_wheel::tick end_tick = tick_at(round_end, now);
-        wheel_.schedule(index, at < end_tick ? at : end_tick);
+        const timing_wheel::tick at = tick_at(r.round_start, now_tick) + ((timing_wheel::tick{1} << k) - 1) * rto;
+        const timing_wheel::tick end_tick = tick_at(round_end, now_tick);
+        schedule(index, at < end_tick ? at : end_tick);
     }
 
+    /// Ends the round of `index`: updates the binding, schedules its next round, then reports
+    /// (the handler may add or remove bindings, so events go out last).
     template <class Handler>
-    void end_round(std::uint32_t index, record& r, bool success, const std::optional<endpoint>& mapped, time_point now,
+    void end_round(std::uint32_t index, bool success, const std::optional<endpoint>& mapped, time_point now,
                    Handler& handler) {
+        record& r = records_[index];
         r.flags = static_cast<std::uint8_t>(r.flags & ~flag_in_round);
         const binding_id id{index, r.generation};
+        const std::uint32_t socket = r.socket;
+        std::array<event, 2> out{};
+        std::size_t n = 0;
+        const endpoint before = (r.flags & flag_mapped) ? mapped_of(index) : endpoint{};
         if (success) {
             if (r.flags & flag_lost) {
                 r.flags = static_cast<std::uint8_t>(r.flags & ~flag_lost);
-                handler.on_event(event{event_kind::restored, id, r.socket, r.mapped, mapped ? *mapped : r.mapped, now});
+                out[n++] = event{event_kind::restored, id, socket, before, mapped ? *mapped : before, now};
             }
             r.failures = 0;
             if (mapped) {
                 if (!(r.flags & flag_mapped)) {
                     r.flags |= flag_mapped;
-                    r.mapped = *mapped;
-                    handler.on_event(event{event_kind::mapped, id, r.socket, endpoint{}, *mapped, now});
-                } else if (*mapped != r.mapped) {
-                    const endpoint old = r.mapped;
-                    r.mapped = *mapped;
-                    handler.on_event(event{event_kind::changed, id, r.socket, old, *mapped, now});
+                    set_mapped(index, r, *mapped);
+                    out[n++] = event{event_kind::mapped, id, socket, endpoint{}, *mapped, now};
+                } else if (*mapped != before) {
+                    set_mapped(index, r, *mapped);
+                    out[n++] = event{event_kind::changed, id, socket, before, *mapped, now};
                 }
             }
         } else {
             if (r.failures < 0xFF) ++r.failures;
             if (r.failures == cfg_.lost_after) {
                 r.flags |= flag_lost;
-                handler.on_event(event{event_kind::lost, id, r.socket, r.mapped, r.mapped, now});
+                out[n++] = event{event_kind::lost, id, socket, before, before, now};
             }
             // After `lost`, switch servers every `lost_after` failed rounds (primary <-> secondary).
-            if (r.failures >= cfg_.lost_after && r.secondary != no_server && (r.failures - cfg_.lost_after) % cfg_.lost_after == 0)
+            if (r.failures >= cfg_.lost_after && cold_[index].secondary != no_server &&
+                (r.failures - cfg_.lost_after) % cfg_.lost_after == 0)
                 r.flags ^= flag_secondary;
         }
         // The next round: an interval after this one began (a success does not delay it).
-        const std::int64_t elapsed = since(ms32(now), r.round_start);
+        const timing_wheel::tick now_tick = tick_of(now);
+        const std::int64_t elapsed = since(static_cast<std::uint32_t>(now_tick), r.round_start);
         const std::int64_t wait = std::int64_t{jittered(r)} - elapsed;
-        wheel_.schedule(index, tick_of(now) + static_cast<timing_wheel::tick>(wait > 0 ? wait : 0));
+        schedule(index, now_tick + static_cast<timing_wheel::tick>(wait > 0 ? wait : 0));
+        for (std::size_t i = 0; i < n; ++i) handler.on_event(out[i]);
     }
 
     time_point epoch_;
     scheduler_config cfg_;
-    timing_wheel wheel_;
-    std::vector<record> records_;
+    basic_timing_wheel wheel_;
+    record_vector records_;
+    std::vector<cold, detail::huge_page_allocator<cold>> cold_;
     std::vector<endpoint> servers_;
     std::unordered_map<endpoint, std::uint16_t> server_ids_;
+    detail::transaction_ids ids_;
+    detail::keepalive_message_writer writer_;
     std::uint32_t free_head_ = none;
     std::size_t active_ = 0;
     std::uint64_t rng_;
