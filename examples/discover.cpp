@@ -45,7 +45,7 @@ void print_usage() {
                  "  --local IP[:PORT]               local address of the socket to classify\n"
                  "  --hairpin                       also test hairpinning (uses a second socket)\n"
                  "  --lifetime                      also measure the binding lifetime (RFC 5780 4.6; slow: minutes)\n"
-                 "  --timeout-ms N                  how long to wait for the first answer (default 1000)\n"
+                 "  --timeout-ms N                  how long to wait for the first answer (default 450)\n"
                  "  --json                          print one JSON object\n";
 }
 

@@ -13,16 +13,16 @@
 #    announce a wrong OTHER-/CHANGED-ADDRESS in answers sent from their second IP or port; natkit
 #    must use the one of test I), mode rfc5780 (rfc3489 with stund), and hairpinning true in the
 #    hairpin labs (null when not asked). Zero misses allowed. udp-blocked runs twice: with
-#    --timeout-ms 400 and with the default (1000). One more run per lab (first server, --hairpin)
+#    --timeout-ms 400 and with the default (450 ms). One more run per lab (first server, --hairpin)
 #    checks that a NAT without hairpinning says hairpinning false (true without NAT).
 # 2. --loss 20 (each direction): 10 runs per kind against natkit-stun-server, and against the
 #    other servers that were right in every no-loss run of that kind (udp-blocked: one server,
 #    since no packet reaches any). A WRONG verdict (nat_type,
 #    mapping or filtering neither right nor "unknown", a wrong mapped address, or no JSON) fails;
 #    "unknown" is acceptable, counted and printed with its note. natkit-discover draws a negative
-#    filtering conclusion after 8 unanswered exchanges, so each run in open, full-cone and
-#    restricted-cone is wrong with probability 0.36^8 ~ 3e-4 at 20 % loss (discovery.hpp says so):
-#    about 2 % of full runs of this script fail that way (the failing run's JSON is printed).
+#    filtering conclusion after 10 unanswered exchanges, so each run in open, full-cone and
+#    restricted-cone is wrong with probability 0.36^10 ~ 4e-5 at 20 % loss (discovery.hpp says
+#    so): about 1 in 300 full runs of this script fails that way (the failing run's JSON is printed).
 # 3. Markdown tables of elapsed_ms (no-loss runs, and loss runs): KIND | server | median | max | runs.
 #
 # Prints "ok - ..." / "not ok - ..." and "N passed, M failed"; exits 1 on any failure, 77 when the

@@ -238,7 +238,7 @@ TEST_CASE("Open internet, symmetric UDP firewall and blocked UDP") {
         const auto r = l.run();
         CHECK(r.type == nat_type::udp_blocked);
         CHECK(r.tests[0].transmissions == 10);
-        CHECK(r.elapsed == 1000ms);  // the configured first_timeout
+        CHECK(r.elapsed == 450ms);  // the default first_timeout
     }
 }
 
@@ -253,7 +253,7 @@ TEST_CASE("Filtering tests run before mapping tests and in parallel") {
     CHECK(r.tests[1].started == r.tests[2].started);
     CHECK(r.tests[3].started > r.tests[1].started);
     CHECK_FALSE(r.tests[1].answered);
-    CHECK(r.tests[1].transmissions == 8);
+    CHECK(r.tests[1].transmissions == 10);
 }
 
 TEST_CASE("Pitfall: a server that ignores CHANGE-REQUEST does not make a cone") {
