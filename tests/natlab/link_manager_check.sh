@@ -15,9 +15,11 @@
 # 3. The router's public address is renumbered (the DSL reconnect): a `changed` event with the
 #    new address within one keepalive interval plus one STUN retransmission timeout, and the
 #    next INVITE carries the new address; its RTP gets through again.
+# 4. Behind a symmetric NAT and with UDP blocked, the start-up report says so, with what it means
+#    for calls (STUN alone will not carry them; SIP/RTP over UDP cannot work).
 #
 # Prints "ok - ..." / "not ok - ..." and "N passed, M failed"; exits 1 on any failure, 77 when
-# the lab cannot run here (not root, no namespaces, no sipp or jq). About 15 s.
+# the lab cannot run here (not root, no namespaces, no sipp or jq). About 10 s.
 set -u
 export LC_ALL=C
 
@@ -164,4 +166,28 @@ for ((i = 0; i < 100; i++)); do kill -0 "$lm_pid" 2>/dev/null || break; sleep 0.
 if kill -0 "$lm_pid" 2>/dev/null; then not_ok "quit: the link manager still runs"; else ok "quit: the link manager exited"; fi
 exec 3>&-
 lab_down
+
+# 4. NATs that STUN cannot get calls through are reported plainly at start-up.
+check_verdict() { # KIND WANT_TYPE WORDS-THE-ADVICE-MUST-CONTAIN
+  lab_up "$1" || { not_ok "$1: lab_up failed"; return; }
+  log=$LAB_TMP/lm.log
+  lab_start_inet_bg stun "$server" --primary "$LAB_STUN1:3478" --alternate "$LAB_STUN2:3479"
+  lab_wait_udp inet "$LAB_STUN1" 3478 10 || { not_ok "$1: natkit-stun-server did not start"; lab_down; return; }
+  lab_start_lan_bg lm "$lm" --stun "$LAB_STUN1" --local "$LAB_LAN_IP:65002" --json
+  if wait_event nat 1 5; then
+    local got advice
+    got=$(events nat | jq -r .nat_type)
+    advice=$(events nat | jq -r .advice)
+    if [[ $got == "$2" && $advice == *"$3"* ]]; then
+      ok "$1: reported as $got: $advice"
+    else
+      fail_with_log "$1: reported as '$got' ('$advice'); wanted $2 and advice mentioning '$3'"
+    fi
+  else
+    fail_with_log "$1: no NAT verdict within 5 s"
+  fi
+  lab_down
+}
+check_verdict symmetric symmetric "STUN alone will not carry calls"
+check_verdict udp-blocked udp-blocked "cannot work"
 finish
