@@ -2,7 +2,7 @@
 // MD5(username ":" realm ":" password) (RFC 8489 §9.2.2, RFC 5389 §15.4). MD5 is broken for
 // collision resistance; that use is what the standard prescribes, nothing else should use it.
 //
-// Same shape as sha1: plain arrays and a byte counter, trivially copyable.
+// Same shape as sha1 (detail/block_hash.hpp): trivially copyable.
 #ifndef NATKIT_STUN_DETAIL_MD5_HPP
 #define NATKIT_STUN_DETAIL_MD5_HPP
 
@@ -12,18 +12,18 @@
 #include <cstring>
 
 #include "natkit/config.hpp"
+#include "natkit/stun/detail/block_hash.hpp"
 #include "natkit/stun/detail/byte_order.hpp"
 
 NATKIT_BEGIN_NAMESPACE
 namespace stun {
 namespace detail {
 
-class md5 {
-public:
-    static constexpr std::size_t block_size = 64;
-    static constexpr std::size_t digest_size = 16;
-    using digest = std::array<std::uint8_t, digest_size>;
+/// MD5 (RFC 1321): the bit length and the digest words are little-endian (§3.2, §3.5).
+class md5 : public block_hash<md5, 4, false> {
+    friend block_hash<md5, 4, false>;
 
+public:
     md5() noexcept { reset(); }
 
     void reset() noexcept {
@@ -33,57 +33,6 @@ public:
         h_[2] = 0x98BADCFEu;
         h_[3] = 0x10325476u;
         total_ = 0;
-    }
-
-    void update(const void* data, std::size_t n) noexcept {
-        if (n == 0) return;  // data may be null
-        const auto* p = static_cast<const std::uint8_t*>(data);
-        const std::size_t used = static_cast<std::size_t>(total_ % block_size);
-        total_ += n;
-        if (used != 0) {
-            const std::size_t take = block_size - used;
-            if (n < take) {
-                std::memcpy(buf_ + used, p, n);
-                return;
-            }
-            std::memcpy(buf_ + used, p, take);
-            compress(h_, buf_, 1);
-            p += take;
-            n -= take;
-        }
-        const std::size_t blocks = n / block_size;
-        if (blocks != 0) {
-            compress(h_, p, blocks);
-            p += blocks * block_size;
-            n -= blocks * block_size;
-        }
-        if (n != 0) std::memcpy(buf_, p, n);
-    }
-
-    /// Pads (RFC 1321 §3.1, §3.2: bit length little-endian), returns the digest and resets the
-    /// object for a new message.
-    digest finish() noexcept {
-        std::size_t used = static_cast<std::size_t>(total_ % block_size);
-        const std::uint64_t bits = total_ << 3;
-        buf_[used++] = 0x80;
-        if (used > block_size - 8) {
-            std::memset(buf_ + used, 0, block_size - used);
-            compress(h_, buf_, 1);
-            used = 0;
-        }
-        std::memset(buf_ + used, 0, block_size - 8 - used);
-        store_le64(buf_ + block_size - 8, bits);
-        compress(h_, buf_, 1);
-        digest out;
-        for (std::size_t i = 0; i < 4; ++i) store_le32(out.data() + 4 * i, h_[i]);
-        reset();
-        return out;
-    }
-
-    static digest hash(const void* data, std::size_t n) noexcept {
-        md5 h;
-        h.update(data, n);
-        return h.finish();
     }
 
 private:
@@ -155,9 +104,6 @@ private:
         }
     }
 
-    std::uint32_t h_[4];
-    std::uint64_t total_;  // bytes absorbed so far; the tail of the last partial block is in buf_
-    std::uint8_t buf_[block_size];
 };
 
 }  // namespace detail

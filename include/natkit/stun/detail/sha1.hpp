@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "natkit/config.hpp"
+#include "natkit/stun/detail/block_hash.hpp"
 #include "natkit/stun/detail/byte_order.hpp"
 #include "natkit/stun/detail/cpu_features.hpp"
 #include "natkit/stun/detail/sha1_x86.hpp"
@@ -190,56 +191,25 @@ inline std::string_view sha1_implementation() noexcept {
 
 /// SHA-1 hash state; `Impl` picks the compression (see crypto_impl). Use the `sha1` alias.
 template <crypto_impl Impl>
-class basic_sha1 {
+class basic_sha1 : public block_hash<basic_sha1<Impl>, 5, true> {
+    using base = block_hash<basic_sha1<Impl>, 5, true>;
+    friend base;
+
 public:
-    static constexpr std::size_t block_size = 64;
-    static constexpr std::size_t digest_size = 20;
-    using digest = std::array<std::uint8_t, digest_size>;
+    using typename base::digest;
+    using base::block_size;
+    using base::digest_size;
 
     basic_sha1() noexcept { reset(); }
 
     void reset() noexcept {
         // FIPS 180-4 §5.3.1
-        h_[0] = 0x67452301u;
-        h_[1] = 0xEFCDAB89u;
-        h_[2] = 0x98BADCFEu;
-        h_[3] = 0x10325476u;
-        h_[4] = 0xC3D2E1F0u;
-        total_ = 0;
-    }
-
-    void update(const void* data, std::size_t n) noexcept {
-        if (n == 0) return;  // data may be null
-        const auto* p = static_cast<const std::uint8_t*>(data);
-        const std::size_t used = static_cast<std::size_t>(total_ % block_size);
-        total_ += n;
-        if (used != 0) {
-            const std::size_t take = block_size - used;
-            if (n < take) {
-                std::memcpy(buf_ + used, p, n);
-                return;
-            }
-            std::memcpy(buf_ + used, p, take);
-            compress(h_, buf_, 1);
-            p += take;
-            n -= take;
-        }
-        const std::size_t blocks = n / block_size;
-        if (blocks != 0) {
-            compress(h_, p, blocks);
-            p += blocks * block_size;
-            n -= blocks * block_size;
-        }
-        if (n != 0) std::memcpy(buf_, p, n);
-    }
-
-    /// Pads (FIPS 180-4 §5.1.1), returns the digest and resets the object for a new message.
-    digest finish() noexcept {
-        pad();
-        digest out;
-        for (std::size_t i = 0; i < 5; ++i) store_be32(out.data() + 4 * i, h_[i]);
-        reset();
-        return out;
+        this->h_[0] = 0x67452301u;
+        this->h_[1] = 0xEFCDAB89u;
+        this->h_[2] = 0x98BADCFEu;
+        this->h_[3] = 0x10325476u;
+        this->h_[4] = 0xC3D2E1F0u;
+        this->total_ = 0;
     }
 
     /// HMAC's outer step (RFC 2104 §2): absorbs the digest of `inner` (which is finished and
@@ -247,54 +217,24 @@ public:
     /// When this hash has absorbed whole blocks (HMAC's key^opad), the digest goes straight from
     /// inner's state words into the message schedule.
     digest finish_outer(basic_sha1& inner) noexcept {
-        if (total_ % block_size != 0) {
+        if (this->total_ % block_size != 0) {
             const digest d = inner.finish();
-            update(d.data(), d.size());
-            return finish();
+            this->update(d.data(), d.size());
+            return this->finish();
         }
         inner.pad_but_last();
-        const std::uint64_t bits = (total_ + digest_size) << 3;
+        const std::uint64_t bits = (this->total_ + digest_size) << 3;
         if constexpr (Impl == crypto_impl::portable)
-            sha1_compress_nested_portable(h_, inner.h_, inner.buf_, bits);
+            sha1_compress_nested_portable(this->h_, inner.h_, inner.buf_, bits);
         else if constexpr (Impl == crypto_impl::accelerated)
-            sha1_compress_nested_accelerated(h_, inner.h_, inner.buf_, bits);
+            sha1_compress_nested_accelerated(this->h_, inner.h_, inner.buf_, bits);
         else
-            sha1_compress_nested(h_, inner.h_, inner.buf_, bits);
+            sha1_compress_nested(this->h_, inner.h_, inner.buf_, bits);
         inner.reset();
-        digest out;
-        for (std::size_t i = 0; i < 5; ++i) store_be32(out.data() + 4 * i, h_[i]);
-        reset();
-        return out;
-    }
-
-    static digest hash(const void* data, std::size_t n) noexcept {
-        basic_sha1 h;
-        h.update(data, n);
-        return h.finish();
+        return this->take_digest();
     }
 
 private:
-    // Pads the message (FIPS 180-4 §5.1.1) and compresses all but its last block, which is left
-    // in buf_.
-    void pad_but_last() noexcept {
-        std::size_t used = static_cast<std::size_t>(total_ % block_size);
-        const std::uint64_t bits = total_ << 3;
-        buf_[used++] = 0x80;
-        if (used > block_size - 8) {
-            std::memset(buf_ + used, 0, block_size - used);
-            compress(h_, buf_, 1);
-            used = 0;
-        }
-        std::memset(buf_ + used, 0, block_size - 8 - used);
-        store_be64(buf_ + block_size - 8, bits);
-    }
-
-    // Pads and compresses the last block(s); h_ then holds the digest as words.
-    void pad() noexcept {
-        pad_but_last();
-        compress(h_, buf_, 1);
-    }
-
     static void compress(std::uint32_t* h, const std::uint8_t* p, std::size_t blocks) noexcept {
         if constexpr (Impl == crypto_impl::portable)
             sha1_compress_portable(h, p, blocks);
@@ -303,10 +243,6 @@ private:
         else
             sha1_compress(h, p, blocks);
     }
-
-    std::uint32_t h_[5];
-    std::uint64_t total_;  // bytes absorbed so far; the tail of the last partial block is in buf_
-    std::uint8_t buf_[block_size];
 };
 
 /// SHA-1 with the fastest compression this CPU runs.
