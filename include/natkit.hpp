@@ -24,6 +24,7 @@
 #include "natkit/enum/substitution.hpp"
 #include "natkit/keepalive/scheduler.hpp"
 #include "natkit/keepalive/timing_wheel.hpp"
+#include "natkit/keepalive/transaction_ids.hpp"
 #include "natkit/nat/behavior.hpp"
 #include "natkit/nat/discovery.hpp"
 #include "natkit/sdp/error.hpp"
