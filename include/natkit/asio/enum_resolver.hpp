@@ -75,10 +75,26 @@ struct enum_resolver_options : enum_::lookup_options {
 
 namespace detail {
 
+#if defined(NATKIT_ASIO_USE_BOOST)
+/// natkit.enum as a Boost.System category: Boost before 1.81 cannot hold a std::error_code.
+class enum_boost_category final : public error_category {
+public:
+    const char* name() const noexcept override { return enum_::error_category().name(); }
+    std::string message(int value) const override { return enum_::error_category().message(value); }
+};
+inline const error_category& enum_category_for_asio() noexcept {
+    static const enum_boost_category category;
+    return category;
+}
+#endif
+
 /// A std::error_code (natkit.enum, or a socket error taken from Asio) as the Asio error type.
 inline error_code to_asio_error(const std::error_code& e) noexcept {
 #if defined(NATKIT_ASIO_USE_BOOST)
-    return error_code(e);  // Boost.System >= 1.81 wraps std::error_code
+    if (!e) return {};
+    if (e.category() == enum_::error_category()) return error_code(e.value(), enum_category_for_asio());
+    if (e.category() == std::system_category()) return error_code(e.value(), boost::system::system_category());
+    return error_code(e.value(), boost::system::generic_category());
 #else
     return e;
 #endif
