@@ -162,3 +162,44 @@ TEST_CASE("Every keepalive message gets its own transaction id, indications incl
     CHECK(h.repeated == 0);
     CHECK(h.ids.size() == h.sends - h.retransmissions);
 }
+
+TEST_CASE("Ids made in a batch are the ids made one by one") {
+    for (const auto prf : prfs()) {
+        const kd::transaction_ids ids(77, prf);
+        for (std::size_t n = 1; n <= 17; ++n) {
+            std::vector<std::uint64_t> in(n);
+            std::vector<stun::transaction_id> out(n);
+            for (std::size_t i = 0; i < n; ++i) in[i] = (std::uint64_t{static_cast<std::uint32_t>(i * 977)} << 32) | (n * 31 + i);
+            ids.make_batch(in.data(), n, out.data());
+            for (std::size_t i = 0; i < n; ++i)
+                REQUIRE(out[i].bytes == ids.make(static_cast<std::uint32_t>(in[i] >> 32), static_cast<std::uint32_t>(in[i])).bytes);
+        }
+    }
+}
+
+TEST_CASE("A binding removed by the handler while a poll hands over keepalives sends nothing more") {
+    const auto t0 = std::chrono::steady_clock::time_point{} + 100h;
+    scheduler<> s(t0);
+    std::vector<binding_id> ids;
+    for (int i = 0; i < 40; ++i) {
+        binding_options o;
+        o.server = endpoint(ip_address::v4(192, 0, 2, 1), 3478);
+        o.kind = keepalive_kind::binding_indication;
+        ids.push_back(s.add(o, t0));  // all due at once, in one poll
+    }
+    struct remover {
+        scheduler<>* s;
+        std::vector<binding_id>* ids;
+        std::vector<binding_id> sent;
+        void on_send(const keepalive_transmit& t) {
+            sent.push_back(t.id);
+            if (sent.size() == 1)
+                for (const auto id : *ids)
+                    if (id != t.id) s->remove(id);
+        }
+        void on_event(const scheduler<>::event&) {}
+    } h{&s, &ids, {}};
+    s.poll(t0, h);
+    CHECK(h.sent.size() == 1);
+    CHECK(s.size() == 1);
+}

@@ -229,6 +229,7 @@ public:
         const timing_wheel::tick t = tick_of(now);
         words w{records_};
         wheel_.advance(w, t, [&](std::uint32_t index) { fire(index, now, t, handler); });
+        flush(handler);
     }
 
     /// Offers a datagram received on socket `socket`; returns true when it was the answer to
@@ -394,22 +395,46 @@ private:
         wheel_.schedule(w, index, due);
     }
 
-    /// Builds and hands over the keepalive of `index` (the record may move during on_send, so
-    /// nothing of it is used afterwards).
+    /// Queues the keepalive of `index` (message `r.round`); poll() hands the queue over in
+    /// batches, so that the ids of a batch are computed back to back: each id is two dependent
+    /// PRF calls, whose latency one keepalive at a time would leave exposed.
     template <class Handler>
     void send(std::uint32_t index, const record& r, Handler& handler) {
-        const auto kind = kind_of(r);
-        std::array<std::uint8_t, detail::keepalive_message_size> buf;
-        bytes_view bytes;
-        if (kind == keepalive_kind::crlf) {
-            bytes = bytes_view("\r\n\r\n", 4);
-        } else {
-            // RFC 8489 §7: FINGERPRINT tells STUN apart from SIP/RTP on a shared port.
-            writer_.write(buf.data(), kind == keepalive_kind::binding_indication, ids_.make(index, r.round));
-            bytes = bytes_view(buf.data(), buf.size());
+        pending_[pending_size_++] = pending_send{index, r.round, r.generation, r.sent > 1};
+        if (pending_size_ == pending_.size()) flush(handler);
+    }
+
+    /// Builds and hands over the queued keepalives. A binding removed, replaced or moved on to
+    /// another message by the handler meanwhile is skipped (its record is looked up again:
+    /// the handler may add bindings, which moves records).
+    template <class Handler>
+    void flush(Handler& handler) {
+        // Only fire() queues, and the handler cannot reach it from here (poll() is not
+        // re-entrant), so the queue stays as it is while it is handed over.
+        const std::size_t n = pending_size_;
+        if (n == 0) return;
+        std::array<std::uint64_t, batch_size> inputs;
+        for (std::size_t i = 0; i < n; ++i) inputs[i] = std::uint64_t{pending_[i].index} << 32 | pending_[i].counter;
+        std::array<stun::transaction_id, batch_size> tids;
+        ids_.make_batch(inputs.data(), n, tids.data());
+        for (std::size_t i = 0; i < n; ++i) {
+            const pending_send& p = pending_[i];
+            const record& r = records_[p.index];
+            if (!(r.flags & flag_active) || r.generation != p.generation || r.round != p.counter) continue;
+            const auto kind = kind_of(r);
+            std::array<std::uint8_t, detail::keepalive_message_size> buf;
+            bytes_view bytes;
+            if (kind == keepalive_kind::crlf) {
+                bytes = bytes_view("\r\n\r\n", 4);
+            } else {
+                // RFC 8489 §7: FINGERPRINT tells STUN apart from SIP/RTP on a shared port.
+                writer_.write(buf.data(), kind == keepalive_kind::binding_indication, tids[i]);
+                bytes = bytes_view(buf.data(), buf.size());
+            }
+            handler.on_send(keepalive_transmit{binding_id{p.index, p.generation}, r.socket,
+                                               servers_[destination(p.index, r)], bytes, kind, p.retransmission});
         }
-        handler.on_send(keepalive_transmit{binding_id{index, r.generation}, r.socket, servers_[destination(index, r)],
-                                           bytes, kind, r.sent > 1});
+        pending_size_ = 0;
     }
 
     template <class Handler>
@@ -539,6 +564,15 @@ private:
     std::unordered_map<endpoint, std::uint16_t> server_ids_;
     detail::transaction_ids ids_;
     detail::keepalive_message_writer writer_;
+    struct pending_send {
+        std::uint32_t index;
+        std::uint32_t counter;
+        std::uint16_t generation;
+        bool retransmission;
+    };
+    static constexpr std::size_t batch_size = 16;
+    std::array<pending_send, batch_size> pending_{};
+    std::size_t pending_size_ = 0;
     std::uint32_t free_head_ = none;
     std::size_t active_ = 0;
     std::uint64_t rng_;

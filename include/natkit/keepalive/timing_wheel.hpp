@@ -34,6 +34,12 @@
 
 #include "natkit/config.hpp"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define NATKIT_KEEPALIVE_NOINLINE __attribute__((noinline))
+#else
+#define NATKIT_KEEPALIVE_NOINLINE
+#endif
+
 NATKIT_BEGIN_NAMESPACE
 namespace keepalive {
 namespace detail {
@@ -94,10 +100,18 @@ public:
     /// Makes room for `n` scheduled timers (plus stale entries up to the sweep threshold)
     /// without allocating later.
     void reserve(std::size_t n) {
-        // Every list may have a part-filled chunk; stale entries beyond this come from blocks
-        // allocated when first needed.
-        const std::size_t chunks = (n + chunk_entries - 1) / chunk_entries + lists;
-        while (chunk_capacity() < chunks) add_block();
+        // Part-filled chunks: one per non-empty list, in practice the 256 of level 0 and a few
+        // hundred more. Beyond that (and for stale entries) blocks are allocated when first
+        // needed, and kept.
+        const std::size_t chunks = (n + chunk_entries - 1) / chunk_entries + 384;
+        if (chunk_capacity() >= chunks) return;
+        // One allocation for all the blocks, advised to huge pages like the scheduler's records:
+        // drains hop from chunk to chunk across the pool, and each hop would miss the TLB.
+        const std::size_t blocks = (chunks - chunk_capacity() + block_chunks - 1) / block_chunks;
+        const std::size_t entries = blocks * block_chunks * chunk_entries;
+        storage_.emplace_back(new entry[entries]);
+        detail::huge_page_allocator<entry>::advise(storage_.back().get(), entries * sizeof(entry));
+        for (std::size_t b = 0; b < blocks; ++b) add_block(storage_.back().get() + b * block_chunks * chunk_entries);
     }
 
     /// Schedules node `id` at `due` (a past `due` fires at the next advance, even to the same
@@ -151,7 +165,7 @@ public:
     /// Bytes of storage the wheel holds (chunks, chunk links, list heads).
     std::size_t memory_bytes() const noexcept {
         return chunk_capacity() * (chunk_entries * sizeof(entry) + sizeof(std::uint32_t)) + sizeof(lists_) +
-               blocks_.capacity() * sizeof(blocks_[0]);
+               blocks_.capacity() * sizeof(blocks_[0]) + storage_.capacity() * sizeof(storage_[0]);
     }
 
     /// Moves time to `to`, calling fire(id) for every node due at or before it, in due order
@@ -203,7 +217,7 @@ private:
     static constexpr std::uint32_t immediate = slot_count;  // the "due already" list
     static constexpr std::uint32_t lists = slot_count + 1;
     static constexpr std::uint32_t chunk_entries = 32;      // 256 bytes
-    static constexpr std::uint32_t block_chunks = 1024;     // chunks are allocated 256 KiB at a time
+    static constexpr std::uint32_t block_chunks = 256;      // chunks are allocated 64 KiB at a time
     static constexpr std::uint32_t state_slot = 1u << 30;
     static constexpr std::uint32_t state_immediate = 2u << 30;
     static constexpr std::uint32_t state_mask = 3u << 30;
@@ -220,11 +234,15 @@ private:
 
     std::size_t chunk_capacity() const noexcept { return blocks_.size() * block_chunks; }
     entry* chunk(std::uint32_t c) const noexcept {
-        return blocks_[c / block_chunks].get() + std::size_t{c % block_chunks} * chunk_entries;
+        return blocks_[c / block_chunks] + std::size_t{c % block_chunks} * chunk_entries;
     }
     void add_block() {
+        storage_.emplace_back(new entry[std::size_t{block_chunks} * chunk_entries]);
+        add_block(storage_.back().get());
+    }
+    void add_block(entry* block) {
         const auto first = static_cast<std::uint32_t>(chunk_capacity());
-        blocks_.emplace_back(new entry[std::size_t{block_chunks} * chunk_entries]);
+        blocks_.push_back(block);
         next_.resize(chunk_capacity(), none);
         for (std::uint32_t c = block_chunks; c-- > 0;) free_chunk(first + c);
     }
@@ -247,17 +265,19 @@ private:
         (void)c;
 #endif
     }
-    void push(std::uint32_t l, entry e) {
+    NATKIT_ALWAYS_INLINE void push(std::uint32_t l, entry e) {
         list& s = lists_[l];
         const std::uint32_t fill = s.size % chunk_entries;
-        if (fill == 0) {
-            const std::uint32_t c = take_chunk();
-            if (s.tail == none) s.head = c;
-            else next_[s.tail] = c;
-            s.tail = c;
-        }
+        if (NATKIT_UNLIKELY(fill == 0)) new_tail(s);
         chunk(s.tail)[fill] = e;
         ++s.size;
+    }
+    /// The slow part of push(), kept out of line so that push() stays small.
+    NATKIT_KEEPALIVE_NOINLINE void new_tail(list& s) {
+        const std::uint32_t c = take_chunk();
+        if (s.tail == none) s.head = c;
+        else next_[s.tail] = c;
+        s.tail = c;
     }
 
     /// Takes list `l` out of the wheel and calls each(entry) for its entries in order,
@@ -316,6 +336,10 @@ private:
         for (std::uint32_t level = 1; level < levels; ++level) {
             const auto slot = static_cast<std::uint32_t>(level * slots_per_level + ((now_ >> (8 * level)) & 0xFFu));
             drain(slot, [&](const entry* e, std::uint32_t n, std::uint32_t, std::uint32_t) {
+                if (level == 1) {  // due within 256 ticks: level 0, at the due tick's low 8 bits
+                    for (std::uint32_t i = 0; i < n; ++i) push(e[i].word & 0xFFu, e[i]);
+                    return;
+                }
                 for (std::uint32_t i = 0; i < n; ++i) {
                     // The due tick is within 2^29 ahead of now (stale entries' too): rebuild it
                     // from its 30 low bits.
@@ -335,7 +359,7 @@ private:
     }
     /// Drops every stale entry (those whose node's word no longer matches).
     template <class Words>
-    void sweep(Words& words) {
+    NATKIT_KEEPALIVE_NOINLINE void sweep(Words& words) {
         for (std::uint32_t l = 0; l < lists; ++l) {
             if (lists_[l].size == 0) continue;
             drain(l, [&](const entry* e, std::uint32_t n, std::uint32_t, std::uint32_t) {
@@ -353,7 +377,8 @@ private:
     }
 
     std::array<list, lists> lists_{};
-    std::vector<std::unique_ptr<entry[]>> blocks_;
+    std::vector<std::unique_ptr<entry[]>> storage_;  // what was allocated: one or more blocks each
+    std::vector<entry*> blocks_;                      // block k holds chunks [k, k+1) * block_chunks
     std::vector<std::uint32_t> next_;  // the next chunk of a list, or of the free list
     std::uint32_t free_ = none;
     tick now_;

@@ -142,6 +142,42 @@ NATKIT_KEEPALIVE_TARGET_AES inline void make(const std::uint8_t* rk, std::uint32
     stun::detail::store_be64(out12, t);
     stun::detail::store_be32(out12 + 8, index ^ mask(rk, t));
 }
+/// Two blocks through AES-128 side by side (their latencies overlap).
+NATKIT_KEEPALIVE_TARGET_AES NATKIT_ALWAYS_INLINE void encrypt2(const __m128i* k, __m128i& a, __m128i& b) noexcept {
+    a = _mm_xor_si128(a, k[0]);
+    b = _mm_xor_si128(b, k[0]);
+    for (int r = 1; r < 10; ++r) {
+        a = _mm_aesenc_si128(a, k[r]);
+        b = _mm_aesenc_si128(b, k[r]);
+    }
+    a = _mm_aesenclast_si128(a, k[10]);
+    b = _mm_aesenclast_si128(b, k[10]);
+}
+/// Ids for inputs[i] = index << 32 | counter, i < n: the round keys stay in registers and two
+/// ids are in flight at once, so the AES latency overlaps.
+NATKIT_KEEPALIVE_TARGET_AES inline void make_batch(const std::uint8_t* rk, const std::uint64_t* inputs, std::size_t n,
+                                                   stun::transaction_id* out) noexcept {
+    __m128i k[11];
+    for (int i = 0; i < 11; ++i) k[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rk + 16 * i));
+    std::size_t i = 0;
+    for (; i < n; i += 2) {
+        const std::size_t j = i + 1 < n ? i + 1 : i;  // an odd tail computes its last id twice
+        __m128i a = _mm_set_epi64x(1, static_cast<long long>(inputs[i]));
+        __m128i b = _mm_set_epi64x(1, static_cast<long long>(inputs[j]));
+        encrypt2(k, a, b);
+        const auto ta = static_cast<std::uint64_t>(_mm_cvtsi128_si64(a));
+        const auto tb = static_cast<std::uint64_t>(_mm_cvtsi128_si64(b));
+        a = _mm_set_epi64x(2, static_cast<long long>(ta));
+        b = _mm_set_epi64x(2, static_cast<long long>(tb));
+        encrypt2(k, a, b);
+        stun::detail::store_be64(out[i].bytes.data(), ta);
+        stun::detail::store_be32(out[i].bytes.data() + 8,
+                                 static_cast<std::uint32_t>(inputs[i] >> 32) ^ static_cast<std::uint32_t>(_mm_cvtsi128_si32(a)));
+        stun::detail::store_be64(out[j].bytes.data(), tb);
+        stun::detail::store_be32(out[j].bytes.data() + 8,
+                                 static_cast<std::uint32_t>(inputs[j] >> 32) ^ static_cast<std::uint32_t>(_mm_cvtsi128_si32(b)));
+    }
+}
 NATKIT_KEEPALIVE_TARGET_AES inline std::uint32_t index_of(const std::uint8_t* rk, const std::uint8_t* tid12) noexcept {
     return stun::detail::load_be32(tid12 + 8) ^ mask(rk, stun::detail::load_be64(tid12));
 }
@@ -227,6 +263,17 @@ public:
         stun::detail::store_be64(id.bytes.data(), t);
         stun::detail::store_be32(id.bytes.data() + 8, index ^ static_cast<std::uint32_t>(siphash24_u64(k_[2], k_[3], t)));
         return id;
+    }
+    /// make() for n messages at once: inputs[i] = index << 32 | counter. Faster than n calls.
+    void make_batch(const std::uint64_t* inputs, std::size_t n, stun::transaction_id* out) const noexcept {
+#if NATKIT_KEEPALIVE_X86_AES
+        if (aes_ && n > 1) {
+            aes_ni::make_batch(rk_.data(), inputs, n, out);
+            return;
+        }
+#endif
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = make(static_cast<std::uint32_t>(inputs[i] >> 32), static_cast<std::uint32_t>(inputs[i]));
     }
     /// The binding index an id claims (any 96 bits decode to some index: check with matches()).
     std::uint32_t index_of(const std::uint8_t* tid12) const noexcept {
