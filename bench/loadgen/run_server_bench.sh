@@ -3,8 +3,10 @@
 #
 #   bench/loadgen/run_server_bench.sh [path/to/natkit-stun-server]
 #
-# The three servers run side by side, each pinned to core 1 (taskset) in its two-address
-# RFC 3489/5780 configuration (127.0.0.1 + 127.0.0.2, two ports, four sockets).
+# The servers run side by side, each pinned to core 1 (taskset) in its two-address
+# RFC 3489/5780 configuration (127.0.0.1 + 127.0.0.2, two ports, four sockets): natkit-stun-server
+# as built (on Linux: recvmmsg/sendmmsg batches), natkit-stun-server --no-batch (one datagram per
+# system call, the path of other systems), coturn (its default threads, all on core 1) and stund.
 # natkit-stun-loadgen, pinned to core 0, keeps a window of Binding requests in flight against
 # each primary address in turn for a few seconds, then a one-second run with one request in
 # flight measures the unloaded round trip. Prints a table and the natkit/peer ratios.
@@ -15,9 +17,13 @@
 #   NATKIT_BENCH_DURATION  seconds of load per server (default 5)
 #   NATKIT_BENCH_WINDOW    requests in flight (default 128; above ~200 the servers' default
 #                          212992-byte receive buffers overflow and loss is the loadgen's doing)
-#   NATKIT_BENCH_ROUNDS    rounds over the three servers, median reported (default 1; 3 on a
+#   NATKIT_BENCH_ROUNDS    rounds over the servers, median reported (default 1; 3 on a
 #                          busy machine)
 #   NATKIT_BENCH_BUILD_DIR build directory of the loadgen (default build/loadgen-release)
+#   NATKIT_BENCH_RT        a SCHED_FIFO priority (e.g. 10; needs root) for the servers and the
+#                          loadgen, so that other work on the machine (compilers) cannot take the
+#                          cores from them while they are measured; default: none, normal
+#                          scheduling
 #   NATKIT_JOBS            parallel build jobs (default 2)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -26,6 +32,7 @@ duration=${NATKIT_BENCH_DURATION:-5}
 window=${NATKIT_BENCH_WINDOW:-128}
 rounds=${NATKIT_BENCH_ROUNDS:-1}
 jobs=${NATKIT_JOBS:-2}
+rt=${NATKIT_BENCH_RT:-}
 natkit_server=${1:-}
 
 for tool in turnserver stund taskset ss; do
@@ -42,6 +49,13 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 LOAD_CPU=0
 SERVER_CPU=1
+# Optional real-time scheduling for everything measured.
+RUN=()
+if [ -n "$rt" ]; then
+    command -v chrt >/dev/null || { echo "NATKIT_BENCH_RT needs chrt (util-linux)" >&2; exit 1; }
+    chrt -f "$rt" true || { echo "chrt -f $rt failed (root needed?)" >&2; exit 1; }
+    RUN=(chrt -f "$rt")
+fi
 
 # --- build ------------------------------------------------------------------------------------
 cmake -S "$root/bench/loadgen" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" >/dev/null
@@ -98,11 +112,12 @@ cpu_busy() {
     awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y); t = (y[1] - x[1]) + (y[2] - x[2]); printf "%.0f", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }'
 }
 busy_before=$(cpu_busy)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 start_server() {  # start_server name ready-ip:port cmd...: pinned to SERVER_CPU, log in $WORK/name.log
     local name=$1 ready=$2 pid
     shift 2
-    (cd "$WORK" && exec taskset -c $SERVER_CPU "$@" >"$WORK/$name.log" 2>&1) &
+    (cd "$WORK" && exec "${RUN[@]}" taskset -c $SERVER_CPU "$@" >"$WORK/$name.log" 2>&1) &
     pid=$!
     for _ in $(seq 100); do
         if ! kill -0 "$pid" 2>/dev/null; then break; fi
@@ -120,6 +135,12 @@ servers=()
 if [ -n "$natkit_server" ] && [ -x "$natkit_server" ]; then
     start_server natkit 127.0.0.2:$((base + 1)) "$natkit_server" --primary 127.0.0.1:$base --alternate 127.0.0.2:$((base + 1)) &&
         { servers+=(natkit); PORT[natkit]=$base; NOTE[natkit]="1 thread"; }
+    # The same without recvmmsg/sendmmsg batches (an older natkit-stun-server has no --no-batch).
+    if "$natkit_server" --help 2>&1 | grep -- --no-batch >/dev/null &&
+        start_server natkit-nobatch 127.0.0.2:$((base + 7)) "$natkit_server" --primary 127.0.0.1:$((base + 6)) \
+            --alternate 127.0.0.2:$((base + 7)) --no-batch; then
+        servers+=(natkit-nobatch); PORT[natkit-nobatch]=$((base + 6)); NOTE[natkit-nobatch]="1 thread, --no-batch"
+    fi
 else
     echo "== natkit-stun-server not found: measuring coturn and stund only" >&2
 fi
@@ -149,9 +170,9 @@ for round in $(seq "$rounds"); do
     for name in "${servers[@]}"; do
         echo "== round $round/$rounds: $name, $duration s, window $window" >&2
         t0=$(cpu_ticks "${PID[$name]}")
-        out=$("$LOADGEN" --server 127.0.0.1:"${PORT[$name]}" --duration "$duration" --window "$window" --cpu $LOAD_CPU --json) || true
+        out=$("${RUN[@]}" "$LOADGEN" --server 127.0.0.1:"${PORT[$name]}" --duration "$duration" --window "$window" --cpu $LOAD_CPU --json) || true
         t1=$(cpu_ticks "${PID[$name]}")
-        idle=$("$LOADGEN" --server 127.0.0.1:"${PORT[$name]}" --duration 1 --warmup 0.2 --window 1 --cpu $LOAD_CPU --json) || true
+        idle=$("${RUN[@]}" "$LOADGEN" --server 127.0.0.1:"${PORT[$name]}" --duration 1 --warmup 0.2 --window 1 --cpu $LOAD_CPU --json) || true
         echo "   $out" >&2
         [ -n "$out" ] || continue
         R_RPS[$name]+=" $(jget "$out" answered_per_s)"
@@ -167,26 +188,38 @@ median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR] = $1} END { if (
 
 # --- table ------------------------------------------------------------------------------------
 busy_after=$(cpu_busy)
+# natkit-stun-server prints its counters on SIGTERM: datagrams per read system call.
+for name in natkit natkit-nobatch; do
+    [ -n "${PID[$name]:-}" ] || continue
+    kill "${PID[$name]}" 2>/dev/null || true
+    wait "${PID[$name]}" 2>/dev/null || true
+    unset "PID[$name]"
+    per_read=$(sed -n 's/^stopped: received \([0-9]*\),.* reads \([0-9]*\).*/\1 \2/p' "$WORK/$name.log" |
+        awk '$2 > 0 { printf "%.1f", $1 / $2 }')
+    [ -n "$per_read" ] && NOTE[$name]+=", $per_read datagrams per read"
+done
 echo
 echo "STUN Binding over UDP on loopback: loadgen on core $LOAD_CPU, servers on core $SERVER_CPU, window $window,"
 echo "$duration s per run, median of $rounds round(s); idle p50 = one request in flight"
+[ -n "$rt" ] && echo "servers and loadgen under SCHED_FIFO priority $rt (chrt)"
+echo "load average before: $load_before"
 echo "other CPU load (all cores, 1 s sample): ${busy_before}% before, ${busy_after}% after"
 if [ "$busy_before" -gt 10 ] || [ "$busy_after" -gt 10 ]; then
     echo "WARNING: other work was running: the numbers are noisy, rerun on a quiet machine"
 fi
-[ -n "${PID[natkit]:-}" ] && echo "natkit-stun-server: $natkit_server${natkit_note:+ ($natkit_note)}"
-printf '%-8s %14s %8s %9s %9s %12s %12s  %s\n' server "answered req/s" "loss %" "p50 us" "p99 us" "idle p50 us" "CPU us/req" note
+[[ " ${servers[*]} " == *" natkit "* ]] && echo "natkit-stun-server: $natkit_server${natkit_note:+ ($natkit_note)}"
+printf '%-15s %14s %8s %9s %9s %12s %12s  %s\n' server "answered req/s" "loss %" "p50 us" "p99 us" "idle p50 us" "CPU us/req" note
 declare -A RPS P50 CPU
 for s in "${servers[@]}"; do
-    [ -n "${R_RPS[$s]:-}" ] || { printf '%-8s %s\n' "$s" "no result"; continue; }
+    [ -n "${R_RPS[$s]:-}" ] || { printf '%-15s %s\n' "$s" "no result"; continue; }
     RPS[$s]=$(median "${R_RPS[$s]}"); P50[$s]=$(median "${R_P50[$s]}"); CPU[$s]=$(median "${R_CPU[$s]}")
     note=${NOTE[$s]:-}
     [ "${R_BAD[$s]:-0}" -eq 0 ] || note+="; ${R_BAD[$s]} bad/unmatched/wrong-mapped answers"
-    printf '%-8s %14.0f %8.3f %9.1f %9.1f %12s %12.2f  %s\n' "$s" "${RPS[$s]}" "$(median "${R_LOSS[$s]}")" "${P50[$s]}" \
+    printf '%-15s %14.0f %8.3f %9.1f %9.1f %12s %12.2f  %s\n' "$s" "${RPS[$s]}" "$(median "${R_LOSS[$s]}")" "${P50[$s]}" \
         "$(median "${R_P99[$s]}")" "$(median "${R_IDLE[$s]:-}")" "${CPU[$s]}" "$note"
 done
 if [ -n "${RPS[natkit]:-}" ]; then
-    for peer in coturn stund; do
+    for peer in coturn stund natkit-nobatch; do
         [ -n "${RPS[$peer]:-}" ] || continue
         awk -v a="${RPS[natkit]}" -v b="${RPS[$peer]}" -v p="$peer" -v la="${P50[natkit]}" -v lb="${P50[$peer]}" \
             -v ca="${CPU[natkit]}" -v cb="${CPU[$peer]}" \
