@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "natkit/asio/config.hpp"
+#include "natkit/asio/detail/completion.hpp"
 #include "natkit/asio/endpoint_conversion.hpp"
 #include "natkit/core/bytes.hpp"
 #include "natkit/core/endpoint.hpp"
@@ -112,50 +113,6 @@ inline std::uint16_t random_query_id(void*) {
     std::random_device rd;
     return static_cast<std::uint16_t>(rd());
 }
-
-/// The handler of a `void(error_code, enum_::lookup_result)` operation, with work kept on its
-/// executor until it runs. Used from the operation's executor only.
-template <class Handler, class IoExecutor>
-class enum_completion {
-public:
-    using executor_type = net::associated_executor_t<Handler, IoExecutor>;
-
-    enum_completion(Handler&& handler, const IoExecutor& io)
-        : handler_(std::move(handler)), work_(net::get_associated_executor(*handler_, io)) {}
-
-    template <class F>
-    void on_cancel(F f) {
-#if NATKIT_ASIO_HAS_CANCELLATION_SLOT
-        auto slot = net::get_associated_cancellation_slot(*handler_);
-        if (slot.is_connected()) slot.assign([f = std::move(f)](net::cancellation_type) mutable { f(); });
-#else
-        (void)f;
-#endif
-    }
-
-    /// Through post() when still inside the initiating function, else dispatch().
-    void complete(bool from_initiation, const error_code& ec, enum_::lookup_result result) {
-        if (!handler_) return;
-#if NATKIT_ASIO_HAS_CANCELLATION_SLOT
-        auto slot = net::get_associated_cancellation_slot(*handler_);
-        if (slot.is_connected()) slot.clear();
-#endif
-        auto ex = work_.get_executor();
-        auto call = [h = std::move(*handler_), w = std::move(work_), ec, r = std::move(result)]() mutable {
-            std::move(h)(ec, std::move(r));
-            w.reset();
-        };
-        handler_.reset();
-        if (from_initiation)
-            net::post(ex, std::move(call));
-        else
-            net::dispatch(ex, std::move(call));
-    }
-
-private:
-    std::optional<Handler> handler_;
-    net::executor_work_guard<executor_type> work_;
-};
 
 /// One lookup: a UDP socket, a TCP socket for truncated answers, one timer.
 template <class Handler, class Executor>
@@ -311,7 +268,7 @@ private:
     net::ip::udp::socket udp_;
     net::ip::tcp::socket tcp_;
     net::steady_timer timer_;
-    enum_completion<Handler, Executor> completion_;
+    operation_completion<Handler, Executor, enum_::lookup_result> completion_;
     std::array<std::uint8_t, max_udp_answer> udp_buffer_{};
     std::vector<std::uint8_t> tcp_out_;
     std::array<std::uint8_t, 2> tcp_length_{};

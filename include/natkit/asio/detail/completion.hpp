@@ -17,14 +17,14 @@ NATKIT_BEGIN_NAMESPACE
 namespace asio {
 namespace detail {
 
-/// The handler of a `void(error_code, stun::binding_result)` operation, with work kept on
-/// its executor until it runs. Not thread-safe: used from the I/O object's executor.
-template <class Handler, class IoExecutor>
-class binding_completion {
+/// The handler of a `void(error_code, Result)` operation, with work kept on its executor until
+/// it runs. Not thread-safe: used from the I/O object's executor.
+template <class Handler, class IoExecutor, class Result>
+class operation_completion {
 public:
     using executor_type = net::associated_executor_t<Handler, IoExecutor>;
 
-    binding_completion(Handler&& handler, const IoExecutor& io)
+    operation_completion(Handler&& handler, const IoExecutor& io)
         : handler_(std::move(handler)), work_(net::get_associated_executor(*handler_, io)) {}
 
     /// Calls `on_cancel()` when the handler's cancellation slot (Asio >= 1.19) is emitted,
@@ -41,15 +41,15 @@ public:
 
     /// Delivers the result: through post() when the operation ends inside its initiating
     /// function (a handler is never called from there), else through dispatch().
-    void complete(bool from_initiation, const error_code& ec, const stun::binding_result& result) {
+    void complete(bool from_initiation, const error_code& ec, Result result) {
         if (!handler_) return;
 #if NATKIT_ASIO_HAS_CANCELLATION_SLOT
         auto slot = net::get_associated_cancellation_slot(*handler_);
         if (slot.is_connected()) slot.clear();
 #endif
         auto ex = work_.get_executor();
-        auto call = [h = std::move(*handler_), w = std::move(work_), ec, result]() mutable {
-            std::move(h)(ec, result);
+        auto call = [h = std::move(*handler_), w = std::move(work_), ec, r = std::move(result)]() mutable {
+            std::move(h)(ec, std::move(r));
             w.reset();
         };
         handler_.reset();
@@ -63,6 +63,10 @@ private:
     std::optional<Handler> handler_;
     net::executor_work_guard<executor_type> work_;
 };
+
+/// The completion of a `void(error_code, stun::binding_result)` operation.
+template <class Handler, class IoExecutor>
+using binding_completion = operation_completion<Handler, IoExecutor, stun::binding_result>;
 
 /// RFC 8489 §6: transaction ids "uniformly and randomly chosen", from std::random_device
 /// (getrandom() on Linux).
