@@ -132,13 +132,15 @@ TEST_CASE("Timing wheel: stale entries are dropped and memory stays bounded unde
     wheel.reserve(n);
     for (std::uint32_t id = 0; id < n; ++id) wheel.schedule(id, 1000000 + id);  // far, level 2
     CHECK(wheel.entries() == n);
+    const std::size_t reserved = wheel.memory_bytes();
     // Reschedule every node 50 times without time moving: each move leaves a stale entry,
     // which a sweep must collect long before they come due.
     std::mt19937 rng(1);
     for (int k = 0; k < 50; ++k)
         for (std::uint32_t id = 0; id < n; ++id) wheel.schedule(id, 1000000 + rng() % 5000000);
     CHECK(wheel.size() == n);
-    CHECK(wheel.entries() <= n + n / 4 + 4097);
+    CHECK(wheel.entries() < 2 * n);
+    CHECK(wheel.memory_bytes() == reserved);  // sweeps, not allocations
     // Cancel all: what is left is stale, and every stale entry is dropped when it comes up.
     for (std::uint32_t id = 0; id < n; ++id) wheel.cancel(id);
     CHECK(wheel.size() == 0);

@@ -319,8 +319,9 @@ private:
 public:
     /// Scheduler state per binding: the record, the cold part and one 8-byte wheel entry (the
     /// issue's budget: 64). Shared, not per binding: up to 1,025 part-filled 256-byte wheel
-    /// chunks, the destination table, and stale wheel entries (at most a quarter of the live
-    /// ones; normally those of answered requests, for one RTO).
+    /// chunks, the destination table, and stale wheel entries (normally those of answered
+    /// requests, for one RTO, and of removed bindings; they fill chunks already allocated, and
+    /// the pool only grows past reserve() while they are at most a quarter of the live ones).
     static constexpr std::size_t bytes_per_binding = sizeof(record) + sizeof(cold) + 8;
     static_assert(sizeof(record) == 32, "the hot part of a binding is half a cache line");
     static_assert(bytes_per_binding <= 64, "a binding must cost at most 64 bytes");

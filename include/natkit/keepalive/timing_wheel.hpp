@@ -15,8 +15,9 @@
 //    scheduler keeps it inside its per-binding record, which it reads when the timer fires
 //    anyway, so a firing timer costs one cache miss instead of a walk through linked lists.
 //  - Cancel and reschedule only change the word; the old entry becomes stale and is dropped
-//    when it comes up (its word no longer matches). If stale entries ever exceed a quarter of
-//    the live ones, a sweep drops them all (amortised O(1)), so memory stays bounded.
+//    when it comes up (its word no longer matches). If the pool runs out of chunks while stale
+//    entries exceed a quarter of the live ones, a sweep drops them all instead of the pool
+//    growing (amortised O(1)), so memory stays bounded.
 // No allocation after reserve() while the number of entries stays within what was reserved.
 #ifndef NATKIT_KEEPALIVE_TIMING_WHEEL_HPP
 #define NATKIT_KEEPALIVE_TIMING_WHEEL_HPP
@@ -132,18 +133,17 @@ public:
             w = state_slot | static_cast<std::uint32_t>(due & value_mask);
             push(slot_of(due), entry{id, w});
         }
-        maybe_sweep(words);
+        if (NATKIT_UNLIKELY(free_ == none)) maybe_sweep(words);
     }
 
     /// Unschedules node `id` if it was scheduled. O(1).
     template <class Words>
-    void cancel(Words& words, std::uint32_t id) {
+    void cancel(Words& words, std::uint32_t id) noexcept {
         std::uint32_t& w = words(id);
         if (w == 0) return;
         w = 0;
         --size_;
         ++stale_;
-        maybe_sweep(words);
     }
 
     /// Whether a node's word says it is scheduled.
@@ -351,11 +351,12 @@ private:
         }
     }
 
-    /// Stale entries are dropped when they come up; a sweep drops them all once they exceed a
-    /// quarter of the live ones (not during advance(), whose lists are out of the wheel then).
+    /// Stale entries are dropped when they come up. When the pool has no free chunk left and
+    /// they exceed a quarter of the live ones, a sweep drops them all instead of the pool
+    /// growing (not during advance(), whose lists are out of the wheel then).
     template <class Words>
     void maybe_sweep(Words& words) {
-        if (stale_ > sweep_slack && stale_ > size_ / 4 && !advancing_) sweep(words);
+        if (free_ == none && stale_ > sweep_slack && stale_ > size_ / 4 && !advancing_) sweep(words);
     }
     /// Drops every stale entry (those whose node's word no longer matches).
     template <class Words>
@@ -418,6 +419,8 @@ public:
     std::size_t size() const noexcept { return wheel_.size(); }
     tick now() const noexcept { return wheel_.now(); }
     std::size_t entries() const noexcept { return wheel_.entries(); }
+    /// Bytes the wheel's lists hold (not counting the 4 bytes per node id).
+    std::size_t memory_bytes() const noexcept { return wheel_.memory_bytes(); }
     template <class Fire>
     void advance(tick to, Fire&& fire) {
         wheel_.advance(words_, to, fire);
