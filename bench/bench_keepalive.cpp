@@ -5,7 +5,7 @@
 //
 //     natkit-bench-keepalive                 # everything, about a minute
 //     natkit-bench-keepalive --quick         # 100,000 bindings, short windows (a smoke test)
-//     natkit-bench-keepalive --only=natkit   # one section: natkit, pq, request, asio, service
+//     natkit-bench-keepalive --only=natkit   # one section: natkit, pq, request, asio, service, breakdown
 //     perf record natkit-bench-keepalive --only=profile   # natkit's steady state alone
 //
 // Options: --bindings=N (default 1000000), --window=S (virtual seconds per measured window,
@@ -14,8 +14,9 @@
 // What is measured, in short (the program prints the long form):
 //  - natkit and std::priority_queue run in virtual time: poll(now) is called every 1 ms (and,
 //    separately, every 10 ms) of a simulated clock, and the process CPU time of all polls in a
-//    window of steady state is divided by the keepalives sent in it. Each keepalive is built
-//    (28-byte STUN message with FINGERPRINT) and handed to a handler that reads its last byte.
+//    window of steady state is divided by the keepalives sent in it. Each keepalive gets a fresh
+//    transaction id and is built (28-byte STUN message with FINGERPRINT) by the same code in all
+//    three implementations, and handed to a handler that reads its last byte.
 //  - Asio has no virtual clock, so its timers run in real time, with intervals scaled down so
 //    that many expire in a few seconds: CPU time of io_context::run over a window divided by
 //    the expirations in it; each handler does the same idle check and message build and
@@ -192,9 +193,10 @@ struct answering_handler : counting_handler {
 // Baseline 1: a straightforward std::priority_queue scheduler with the same semantics as
 // natkit's for Binding indications and requests: idle-only keepalives (a timer that finds
 // recent traffic re-arms), interval shortened by a random part of the jitter, RFC 8489 §6.2.1
-// retransmissions at RTO, 3 RTO, 7 RTO ... within a round, the same transaction id scheme and
-// the same 28-byte message built by stun::message_builder, answers parsed with
-// stun::message_view. A heap cannot cancel, so rescheduling pushes a new entry and the old
+// retransmissions at RTO, 3 RTO, 7 RTO ... within a round, the same transaction ids (one per
+// message, keepalive::detail::transaction_ids, one id at a time where natkit computes the ids of
+// a poll in batches) and the same 28-byte message (keepalive_message_writer), answers parsed
+// with stun::message_view. A heap cannot cancel, so rescheduling pushes a new entry and the old
 // one is skipped when it surfaces (a sequence number per binding tells them apart); remove()
 // is the same. No secondary server and no CRLF: the benchmark uses neither.
 
@@ -203,7 +205,7 @@ public:
     using event = ka::basic_event<time_point>;
 
     explicit pq_scheduler(time_point epoch, ka::scheduler_config cfg = {})
-        : epoch_(epoch), cfg_(cfg), rng_(cfg.seed ^ 0x9E3779B97F4A7C15ull) {}
+        : epoch_(epoch), cfg_(cfg), ids_(cfg.seed), rng_(ids_.derived_seed()) {}
 
     void reserve(std::size_t n) {
         records_.reserve(n);
@@ -224,9 +226,11 @@ public:
         record& r = records_[index];
         const auto generation = static_cast<std::uint16_t>(r.generation + 1);
         const std::uint32_t seq = r.seq;
+        const std::uint32_t counter = r.round;
         r = record{};
         r.generation = generation;
         r.seq = seq;
+        r.round = counter;
         r.socket = o.socket;
         r.to = o.server;
         r.interval_ms = static_cast<std::uint32_t>(std::clamp<std::int64_t>(o.interval.count(), 1, 86400000));
@@ -269,13 +273,10 @@ public:
         if (!msg || msg->method() != stun::method::binding || msg->legacy()) return false;
         if (!msg->is_success_response() && !msg->is_error_response()) return false;
         const auto tid = msg->transaction_id();
-        const std::uint32_t index = stun::detail::load_be32(tid.bytes.data());
+        const std::uint32_t index = ids_.index_of(tid.bytes.data());
         if (index >= records_.size()) return false;
         record& r = records_[index];
-        const std::uint32_t round = stun::detail::load_be32(tid.bytes.data() + 4);
-        if (!r.active || r.socket != socket || round != r.round ||
-            stun::detail::load_be32(tid.bytes.data() + 8) != tag(index, r.generation, round))
-            return false;
+        if (!r.active || r.socket != socket || !ids_.matches(tid.bytes.data(), index, r.round)) return false;
         if (!r.in_round) return true;
         if (from != r.to && msg->has_fingerprint() && msg->check_fingerprint()) return false;
         std::optional<endpoint> mapped;
@@ -336,36 +337,24 @@ private:
     }
     std::int64_t jittered(const record& r) noexcept {
         const std::uint64_t span = std::uint64_t{r.interval_ms} * r.jitter_pct / 100;
-        const std::uint64_t cut = span ? next_random() % (span + 1) : 0;
+        const std::uint64_t cut = span ? ((next_random() >> 32) * (span + 1)) >> 32 : 0;
         return static_cast<std::int64_t>(r.interval_ms - cut);
     }
     static std::int64_t shortest(const record& r) noexcept {
         return static_cast<std::int64_t>(r.interval_ms - std::uint64_t{r.interval_ms} * r.jitter_pct / 100);
     }
-    std::uint32_t tag(std::uint32_t index, std::uint16_t generation, std::uint32_t round) const noexcept {
-        std::uint64_t z = cfg_.seed ^ (std::uint64_t{index} << 32 | round) ^ (std::uint64_t{generation} << 48);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return static_cast<std::uint32_t>(z ^ (z >> 31));
-    }
-
+    // The same transaction ids and the same message writer as natkit's scheduler.
     template <class Handler>
     void send(std::uint32_t index, const record& r, Handler& handler) {
-        std::array<std::uint8_t, 28> buf;
-        stun::transaction_id tid;
-        stun::detail::store_be32(tid.bytes.data(), index);
-        stun::detail::store_be32(tid.bytes.data() + 4, r.round);
-        stun::detail::store_be32(tid.bytes.data() + 8, tag(index, r.generation, r.round));
-        const auto cls = r.kind == ka::keepalive_kind::binding_request ? stun::message_class::request
-                                                                      : stun::message_class::indication;
-        stun::message_builder b(buf, stun::method::binding, cls, tid);
-        b.add_fingerprint();
+        std::array<std::uint8_t, ka::detail::keepalive_message_size> buf;
+        writer_.write(buf.data(), r.kind == ka::keepalive_kind::binding_indication, ids_.make(index, r.round));
         ka::keepalive_transmit t{};
         t.id = ka::binding_id{index, r.generation};
         t.socket = r.socket;
         t.to = r.to;
-        t.bytes = *b.finish();
+        t.bytes = natkit::bytes_view(buf.data(), buf.size());
         t.kind = r.kind;
+        t.retransmission = r.sent > 1;
         handler.on_send(t);
     }
 
@@ -389,12 +378,12 @@ private:
         }
         r.round_start = t;
         r.last_outbound = t;
+        ++r.round;  // a new transaction id per round and per indication, as natkit
         if (r.kind == ka::keepalive_kind::binding_indication) {
             send(index, r, handler);
             schedule(index, r, t + jittered(r));
             return;
         }
-        ++r.round;
         r.sent = 1;
         r.in_round = true;
         send(index, r, handler);
@@ -429,6 +418,8 @@ private:
 
     time_point epoch_;
     ka::scheduler_config cfg_;
+    ka::detail::transaction_ids ids_;
+    ka::detail::keepalive_message_writer writer_;
     std::uint64_t rng_;
     std::vector<record> records_;
     std::vector<std::uint32_t> free_;
@@ -745,6 +736,7 @@ struct asio_binding {
     std::uint32_t index = 0;
     std::uint32_t socket = 0;
     std::uint32_t interval_ms = 0;
+    std::uint32_t counter = 0;
     std::uint16_t generation = 1;
     std::uint8_t jitter_pct = 0;
 };
@@ -800,7 +792,7 @@ private:
     }
     std::uint32_t jittered(const asio_binding& b) noexcept {
         const std::uint64_t span = std::uint64_t{b.interval_ms} * b.jitter_pct / 100;
-        const std::uint64_t cut = span ? next_random() % (span + 1) : 0;
+        const std::uint64_t cut = span ? ((next_random() >> 32) * (span + 1)) >> 32 : 0;
         return static_cast<std::uint32_t>(b.interval_ms - cut);
     }
     void fire(asio_binding& b) {
@@ -814,18 +806,14 @@ private:
             return;
         }
         b.last_outbound = now;
-        std::array<std::uint8_t, 28> buf;
-        stun::transaction_id tid;
-        stun::detail::store_be32(tid.bytes.data(), b.index);
-        stun::detail::store_be32(tid.bytes.data() + 4, 0);
-        stun::detail::store_be32(tid.bytes.data() + 8, static_cast<std::uint32_t>(next_random()));
-        stun::message_builder mb(buf, stun::method::binding, stun::message_class::indication, tid);
-        mb.add_fingerprint();
+        // The same transaction ids and message writer as natkit's scheduler.
+        std::array<std::uint8_t, ka::detail::keepalive_message_size> buf;
+        writer_.write(buf.data(), true, ids_.make(b.index, ++b.counter));
         ka::keepalive_transmit t{};
         t.id = ka::binding_id{b.index, b.generation};
         t.socket = b.socket;
         t.to = b.to;
-        t.bytes = *mb.finish();
+        t.bytes = natkit::bytes_view(buf.data(), buf.size());
         t.kind = ka::keepalive_kind::binding_indication;
         ++sends;
         benchmark::DoNotOptimize(t.bytes.data());
@@ -838,7 +826,9 @@ private:
     ::asio::io_context& io_;
     const workload& w_;
     std::vector<asio_binding> bindings_;
-    std::uint64_t rng_ = 0x6e61746b69742121ull;
+    ka::detail::transaction_ids ids_;
+    ka::detail::keepalive_message_writer writer_;
+    std::uint64_t rng_ = ids_.derived_seed();
     bool stopping_ = false;
 };
 
@@ -937,6 +927,72 @@ double clock_read_ns() {
 
 // ------------------------------------------------------------------------------------------
 
+/// What building one keepalive costs, measured alone (hot caches): the transaction id, the
+/// message, and for comparison the generic stun::message_builder the scheduler used before.
+void print_breakdown() {
+    const std::size_t k = 4000000;
+    ka::detail::transaction_ids ids(0);
+    ka::detail::keepalive_message_writer writer;
+    std::array<std::uint8_t, 28> buf{};
+    std::uint32_t sink = 0;
+    sample a = take();
+    for (std::size_t i = 0; i < k; ++i) {
+        const auto tid = ids.make(static_cast<std::uint32_t>(i & 0xFFFFF), static_cast<std::uint32_t>(i));
+        sink += tid.bytes[11];
+        benchmark::DoNotOptimize(sink);
+    }
+    const double id_ns = since(a).cpu_ns / static_cast<double>(k);
+    // In batches of 16, as the scheduler hands over the keepalives of one poll.
+    std::array<std::uint64_t, 16> in{};
+    std::array<stun::transaction_id, 16> out{};
+    a = take();
+    for (std::size_t i = 0; i < k; i += 16) {
+        for (std::size_t j = 0; j < 16; ++j) in[j] = (std::uint64_t{(i + j) & 0xFFFFF} << 32) | static_cast<std::uint32_t>(i);
+        ids.make_batch(in.data(), in.size(), out.data());
+        sink += out[15].bytes[11];
+        benchmark::DoNotOptimize(sink);
+    }
+    const double batch_id_ns = since(a).cpu_ns / static_cast<double>(k);
+    stun::transaction_id tid{};
+    a = take();
+    for (std::size_t i = 0; i < k; ++i) {
+        stun::detail::store_be64(tid.bytes.data(), i);  // (a byte store would stall the CRC's word loads)
+        writer.write(buf.data(), true, tid);
+        benchmark::DoNotOptimize(buf.data());
+        sink += buf[27];
+    }
+    const double write_ns = since(a).cpu_ns / static_cast<double>(k);
+    a = take();
+    for (std::size_t i = 0; i < k; ++i) {
+        stun::detail::store_be64(tid.bytes.data(), i);
+        stun::message_builder b(buf, stun::method::binding, stun::message_class::indication, tid);
+        b.add_fingerprint();
+        benchmark::DoNotOptimize(buf.data());
+        sink += (*b.finish())[27];
+    }
+    const double builder_ns = since(a).cpu_ns / static_cast<double>(k);
+    std::uint32_t hits = 0;
+    const auto probe = ids.make(12345, 678);
+    a = take();
+    for (std::size_t i = 0; i < k; ++i) {
+        const std::uint32_t index = ids.index_of(probe.bytes.data());
+        hits += ids.matches(probe.bytes.data(), index, static_cast<std::uint32_t>(678 + (i & 1)));
+        benchmark::DoNotOptimize(hits);
+    }
+    const double check_ns = since(a).cpu_ns / static_cast<double>(k);
+    benchmark::DoNotOptimize(sink);
+    std::printf("Where the time goes, per keepalive, measured alone with hot caches:\n"
+                "  transaction id (PRF twice: %-8s)           %5.1f ns   (in batches of 16: %.1f ns; natkit batches,\n"
+                "                                                           the baselines make one id per keepalive)\n"
+                "  28-byte message + FINGERPRINT (CRC of the id)  %5.1f ns   (stun::message_builder: %.1f ns)\n"
+                "  matching an answer's id (decode + check)       %5.1f ns\n",
+                ids.prf() == ka::detail::id_prf::aes_ni ? "AES-NI" : "SipHash", id_ns, batch_id_ns, write_ns, builder_ns,
+                check_ns);
+    notes.push_back("building one keepalive alone: id " + fmt("%.1f", id_ns) + " ns (" + fmt("%.1f", batch_id_ns) +
+                    " batched) + message " + fmt("%.1f", write_ns) +
+                    " ns (hot caches); the rest of ns/keepalive is scheduling and memory traffic");
+}
+
 options parse(int argc, char** argv) {
     options o;
     for (int i = 1; i < argc; ++i) {
@@ -964,7 +1020,7 @@ options parse(int argc, char** argv) {
             o.only = v5;
         } else {
             std::fprintf(stderr, "usage: %s [--quick] [--bindings=N] [--window=S] [--asio-window=S] [--reps=N] "
-                                 "[--only=natkit|pq|request|asio|service|profile]\n", argv[0]);
+                                 "[--only=natkit|pq|request|asio|service|profile|breakdown]\n", argv[0]);
             std::exit(2);
         }
     }
@@ -977,8 +1033,9 @@ void print_methods() {
         "  CPU time, not wall time, throughout: on a shared machine wall time also counts other processes.\n"
         "  ns/keepalive, virtual-time rows: process CPU time of all poll() calls in steady-state windows (after\n"
         "    30 virtual s) divided by the keepalives sent in them; median of the repetitions. poll() runs every\n"
-        "    1 ms (or 10 ms) of a simulated clock; each keepalive is a 28-byte STUN Binding message with\n"
-        "    FINGERPRINT built by stun::message_builder; the handler counts it and reads its last byte.\n"
+        "    1 ms (or 10 ms) of a simulated clock; each keepalive is a 28-byte STUN Binding message with a fresh\n"
+        "    transaction id and FINGERPRINT, built by the same code for every implementation (natkit computes the\n"
+        "    ids of a poll in batches of 16); the handler counts it and reads its last byte.\n"
         "    'request + answer': every request is answered at once (a 32-byte success response with\n"
         "    XOR-MAPPED-ADDRESS, its transaction id copied in) through on_datagram(); poll() and on_datagram()\n"
         "    are both counted, and so is copying the id. 'request unanswered': per transmission, first sends and\n"
@@ -1020,9 +1077,11 @@ int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     const options opt = parse(argc, argv);
     std::printf("natkit-bench-keepalive: %zu bindings, intervals uniform 10-30 s, jitter 0.1\n", opt.bindings);
-    std::printf("scheduler<>::bytes_per_binding = %zu (record %zu + 12 wheel bytes); sizeof(asio::steady_timer) = %zu\n",
-                ka::scheduler<>::bytes_per_binding, ka::scheduler<>::bytes_per_binding - 12,
-                sizeof(::asio::steady_timer));
+    std::printf("scheduler<>::bytes_per_binding = %zu (32-byte record, 20-byte cold part, one 8-byte wheel entry); "
+                "sizeof(asio::steady_timer) = %zu\n", ka::scheduler<>::bytes_per_binding, sizeof(::asio::steady_timer));
+    std::printf("Every implementation does the same work per keepalive: a fresh transaction id (keepalive::detail::\n"
+                "transaction_ids: AES-128 x2 with AES-NI, else SipHash-2-4 x2) and the 28-byte message with FINGERPRINT (keepalive_message_writer);\n"
+                "the ns/keepalive figures include both (see 'where the time goes' below for their share).\n");
     {
         const auto before = natkit_bench::alloc_snapshot().allocations;
         void* p = std::aligned_alloc(16, 64);
@@ -1035,6 +1094,8 @@ int main(int argc, char** argv) {
     std::printf("steady_clock::now(): %.1f ns per call on this machine\n\n", clock_ns);
     const workload w = make_workload(opt.bindings, 10000, 30000, 1);
 
+    if (opt.wants("natkit") || opt.only == "breakdown") print_breakdown();
+    if (opt.only == "breakdown") return 0;
     if (opt.only == "profile") {  // natkit's steady state alone, for perf record
         std::printf("natkit steady state: %.1f ns/keepalive\n", steady_state_ns<ka::scheduler<>>(w, opt.window_s));
         return 0;
@@ -1180,12 +1241,11 @@ int main(int argc, char** argv) {
     for (const auto& n : notes) std::printf("%s\n", n.c_str());
     if (natkit_ind >= 0) {
         const row& k = rows[static_cast<std::size_t>(natkit_ind)];
-        // The budget is per binding; the wheel's 1,025 slot heads (12 KiB) are a fixed cost.
-        const double fixed_allowance = 16384.0 / static_cast<double>(opt.bindings);
+        // Measured bytes include the wheel's shared chunks and list heads: no allowance.
         std::printf("\ntargets (natkit, %zu bindings): <= 50 ns/keepalive: %s (%.1f); <= 64 B/binding: %s (%.2f measured, "
-                    "16 KiB fixed allowed; bytes_per_binding %zu)", opt.bindings,
+                    "shared parts included; bytes_per_binding %zu)", opt.bindings,
                     k.ns_per_keepalive <= 50 ? "met" : "MISSED", k.ns_per_keepalive,
-                    k.bytes_per_binding <= 64 + fixed_allowance ? "met" : "MISSED", k.bytes_per_binding,
+                    k.bytes_per_binding <= 64 ? "met" : "MISSED", k.bytes_per_binding,
                     ka::scheduler<>::bytes_per_binding);
         if (asio_sat >= 0) {
             const double x = rows[static_cast<std::size_t>(asio_sat)].ns_per_keepalive / k.ns_per_keepalive;
