@@ -89,13 +89,18 @@ struct huge_page_allocator {
 /// The caller passes it to every call, so the wheel holds no pointer into its owner.
 class basic_timing_wheel {
 public:
+    /// Time in the caller's unit (the scheduler uses milliseconds).
     using tick = std::uint64_t;
+    /// No node / no chunk.
     static constexpr std::uint32_t none = 0xFFFFFFFFu;
     /// The farthest a timer can be scheduled ahead of now() (6.2 days at 1 ms ticks).
     static constexpr tick max_delay = tick{1} << 29;
 
+    /// An empty wheel whose now() is `start`.
     explicit basic_timing_wheel(tick start = 0) : now_(start) {}
+    /// Moves the lists and their storage (node words stay with their owner).
     basic_timing_wheel(basic_timing_wheel&&) noexcept = default;
+    /// Moves the lists and their storage.
     basic_timing_wheel& operator=(basic_timing_wheel&&) noexcept = default;
 
     /// Makes room for `n` scheduled timers (plus stale entries up to the sweep threshold)
@@ -154,7 +159,9 @@ public:
         return static_cast<std::uint32_t>(now_ + ((w - now_) & value_mask));
     }
 
+    /// Nodes scheduled.
     std::size_t size() const noexcept { return size_; }
+    /// The tick the last advance() reached.
     tick now() const noexcept { return now_; }
     /// Entries held, live and stale (for tests and memory accounting).
     std::size_t entries() const noexcept {
@@ -392,10 +399,14 @@ private:
 /// A timing wheel that keeps its nodes' words itself (4 bytes per node id).
 class timing_wheel {
 public:
+    /// Time in the caller's unit.
     using tick = basic_timing_wheel::tick;
+    /// No node.
     static constexpr std::uint32_t none = basic_timing_wheel::none;
+    /// The farthest a timer can be scheduled ahead of now().
     static constexpr tick max_delay = basic_timing_wheel::max_delay;
 
+    /// An empty wheel whose now() is `start`.
     explicit timing_wheel(tick start = 0) : wheel_(start) {}
 
     /// Makes room for node ids [0, n) without reallocating later.
@@ -413,18 +424,25 @@ public:
     void cancel(std::uint32_t id) {
         if (id < words_.w.size()) wheel_.cancel(words_, id);
     }
+    /// Whether node `id` is scheduled.
     bool scheduled(std::uint32_t id) const noexcept { return id < words_.w.size() && words_.w[id] != 0; }
     /// The due tick of a scheduled node (low 32 bits).
     std::uint32_t due_low32(std::uint32_t id) const noexcept { return wheel_.due_low32_of(words_.w[id]); }
+    /// Nodes scheduled.
     std::size_t size() const noexcept { return wheel_.size(); }
+    /// The tick the last advance() reached.
     tick now() const noexcept { return wheel_.now(); }
+    /// Entries held, live and stale (for tests and memory accounting).
     std::size_t entries() const noexcept { return wheel_.entries(); }
     /// Bytes the wheel's lists hold (not counting the 4 bytes per node id).
     std::size_t memory_bytes() const noexcept { return wheel_.memory_bytes(); }
+    /// Moves time to `to`, calling fire(id) for every node due at or before it, in due order
+    /// (see basic_timing_wheel::advance).
     template <class Fire>
     void advance(tick to, Fire&& fire) {
         wheel_.advance(words_, to, fire);
     }
+    /// The earliest tick at which something may be due; tick max when empty.
     tick next_due() const noexcept { return wheel_.next_due(); }
 
 private:
