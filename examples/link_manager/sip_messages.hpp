@@ -107,32 +107,18 @@ public:
 
     /// The first header named `name` (or its compact form), without surrounding spaces.
     std::string_view header(std::string_view name, char compact = 0) const {
-        std::size_t pos = head_.find("\r\n");
-        while (pos != std::string_view::npos && pos + 2 < head_.size()) {
-            const std::size_t begin = pos + 2;
-            pos = head_.find("\r\n", begin);
-            const std::string_view line = head_.substr(begin, pos == std::string_view::npos ? head_.npos : pos - begin);
-            const auto colon = line.find(':');
-            if (colon == std::string_view::npos) continue;
-            std::string_view n = trim(line.substr(0, colon));
-            if (iequals(n, name) || (compact && n.size() == 1 && (n[0] | 0x20) == compact))
-                return trim(line.substr(colon + 1));
-        }
-        return {};
+        std::string_view found;
+        for_each_header([&](std::string_view n, std::string_view value, std::string_view) {
+            if (found.empty() && is_named(n, name, compact)) found = value;
+        });
+        return found;
     }
     /// Every Via header line in order (a response echoes them, RFC 3261 §8.2.6.2).
     template <class F>
     void for_each_via(F&& f) const {
-        std::size_t pos = head_.find("\r\n");
-        while (pos != std::string_view::npos && pos + 2 < head_.size()) {
-            const std::size_t begin = pos + 2;
-            pos = head_.find("\r\n", begin);
-            const std::string_view line = head_.substr(begin, pos == std::string_view::npos ? head_.npos : pos - begin);
-            const auto colon = line.find(':');
-            if (colon == std::string_view::npos) continue;
-            const std::string_view n = trim(line.substr(0, colon));
-            if (iequals(n, "Via") || (n.size() == 1 && (n[0] | 0x20) == 'v')) f(line);
-        }
+        for_each_header([&](std::string_view n, std::string_view, std::string_view line) {
+            if (is_named(n, "Via", 'v')) f(line);
+        });
     }
     /// The value of ";name=" in a header value (e.g. the To tag), or empty.
     static std::string_view parameter(std::string_view value, std::string_view name) {
@@ -168,6 +154,23 @@ public:
     }
 
 private:
+    /// f(name, value, whole line) for each header line.
+    template <class F>
+    void for_each_header(F&& f) const {
+        std::size_t pos = head_.find("\r\n");
+        while (pos != std::string_view::npos && pos + 2 < head_.size()) {
+            const std::size_t begin = pos + 2;
+            pos = head_.find("\r\n", begin);
+            const std::string_view line = head_.substr(begin, pos == std::string_view::npos ? head_.npos : pos - begin);
+            const auto colon = line.find(':');
+            if (colon != std::string_view::npos) f(trim(line.substr(0, colon)), trim(line.substr(colon + 1)), line);
+        }
+    }
+    /// RFC 3261 §7.3.3: header names are case-insensitive and some have a one-letter form.
+    static bool is_named(std::string_view n, std::string_view name, char compact) {
+        return iequals(n, name) || (compact && n.size() == 1 && (n[0] | 0x20) == compact);
+    }
+
     std::string_view text_, head_, body_, start_;
 };
 
