@@ -8,6 +8,7 @@
 // library gets the expected values (or bytes) and reports an error instead of a time otherwise.
 #define NATKIT_ALLOC_COUNTER_IMPLEMENTATION
 #include "alloc_counter.hpp"
+#include "table_reporter.hpp"
 
 #include <array>
 #include <cstdint>
@@ -163,55 +164,7 @@ void bench_natkit_c2(benchmark::State& state, const codec_bench::inputs& in) {
     meter.report(state);
 }
 
-// Google Benchmark 1.7 flags failed runs with error_occurred, 1.8 with skipped.
-template <class Run, class = void>
-struct has_error_occurred : std::false_type {};
-template <class Run>
-struct has_error_occurred<Run, std::void_t<decltype(std::declval<const Run&>().error_occurred)>> : std::true_type {};
-
-template <class Run>
-bool run_failed(const Run& r) {
-    if constexpr (has_error_occurred<Run>::value) return r.error_occurred;
-    else return static_cast<int>(r.skipped) != 0;
-}
-
-/// The console output as usual, plus the per-benchmark numbers the table needs.
-class table_reporter : public benchmark::ConsoleReporter {
-public:
-    struct result {
-        double cpu_ns = 0;
-        double allocs_per_op = -1;
-        bool from_median = false;
-        bool failed = false;
-    };
-
-    void ReportRuns(const std::vector<Run>& runs) override {
-        ConsoleReporter::ReportRuns(runs);
-        for (const Run& r : runs) {
-            result& out = results_[r.run_name.function_name];
-            if (run_failed(r)) {
-                out.failed = true;
-                continue;
-            }
-            const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-            if (r.run_type == Run::RT_Aggregate && !median) continue;
-            if (!median && out.from_median) continue;
-            out.from_median = median;
-            // GetAdjustedCPUTime() is in the run's time unit.
-            out.cpu_ns = r.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(r.time_unit) * 1e9;
-            const auto c = r.counters.find("allocs/op");
-            out.allocs_per_op = c == r.counters.end() ? -1.0 : static_cast<double>(c->second.value);
-        }
-    }
-
-    const result* find(const std::string& name) const {
-        const auto it = results_.find(name);
-        return it == results_.end() ? nullptr : &it->second;
-    }
-
-private:
-    std::map<std::string, result> results_;
-};
+using natkit_bench::table_reporter;
 
 std::string format_ns(const table_reporter::result* r) {
     char buf[32];
